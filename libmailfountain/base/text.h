@@ -1,0 +1,27 @@
+// base/text.h — small ASCII string helpers used across the library.
+#ifndef MF_BASE_TEXT_H
+#define MF_BASE_TEXT_H
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mf {
+
+// Lower-cases ASCII letters only; other bytes (UTF-8 included) are kept.
+std::string ascii_lower(std::string_view s);
+
+bool ascii_iequals(std::string_view a, std::string_view b);
+
+// Compares in time that depends only on the lengths, not on where the bytes differ.
+bool constant_time_equals(std::string_view a, std::string_view b);
+
+// Joins with `sep`.
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
+
+// Sorts and removes duplicates.
+void sort_unique(std::vector<std::string>* v);
+
+}  // namespace mf
+
+#endif  // MF_BASE_TEXT_H
