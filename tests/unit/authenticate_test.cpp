@@ -285,16 +285,17 @@ TEST_CASE("many concurrent asynchronous logins all complete with the right answe
   }
 }
 
-TEST_CASE("a context with pending asynchronous logins closes cleanly") {
+// context.h says `done` is called with the result; it does not say what closing the
+// Context does to queued logins. A daemon waits for every callback, so each must run once.
+TEST_CASE("closing a context calls back every pending asynchronous login once") {
   Fixture f;
   auto calls = std::make_shared<std::atomic<int>>(0);
   for (int i = 0; i < 8; ++i) {
     f.ctx().authenticate_async(demo("emma.durand"), kEmmaPassword, Service::kImap, kOrigin,
                                [calls](Result<Principal>) { calls->fetch_add(1); });
   }
-  // Closing must neither hang nor crash; every callback that ran saw a finished result.
   f.reopen();
-  CHECK(calls->load() <= 8);
+  CHECK(calls->load() == 8);
   MF_CHECK_OK(f.ctx().authenticate(demo("emma.durand"), kEmmaPassword, Service::kImap, kOrigin));
 }
 

@@ -27,6 +27,15 @@ uint64_t account_count(Context& ctx, std::string_view domain) {
 
 std::string numbered(int i) { return "compte" + std::to_string(i) + "@ma-societe.fr"; }
 
+// A display name of 200 bytes, so that each write fills the map faster (each write is one
+// synced LMDB commit: fewer, larger writes keep these tests quick).
+NewAccount bulky_account(int i) {
+  NewAccount a;
+  a.display_name = "Compte " + std::to_string(i) + " ";
+  a.display_name.resize(200, 'x');
+  return a;
+}
+
 TEST_CASE("two contexts on two directories in one process are independent") {
   TempDir tmp;
   auto one = make_context(tmp.sub("one"));
@@ -241,9 +250,9 @@ TEST_CASE("the map grows when full and every account survives reopening") {
   auto ctx = make_context(tmp.sub("data"), o);
   Principal admin = ctx->local_administrator(kOrigin);
   MF_REQUIRE_OK(ctx->directory().add_domain(admin, kDemoDomain));
-  constexpr int kAccounts = 3000;
+  constexpr int kAccounts = 1500;
   for (int i = 0; i < kAccounts; ++i) {
-    Status s = ctx->directory().add_account(admin, numbered(i), {"Compte", "", {}});
+    Status s = ctx->directory().add_account(admin, numbered(i), bulky_account(i));
     REQUIRE_MESSAGE(s.is_ok(), "account ", i, ": ", s.to_string());
   }
   auto stats = ctx->store_stats();
@@ -268,8 +277,8 @@ TEST_CASE("the map grows when full and every account survives reopening") {
 TEST_CASE("past the maximum map size writes fail as exhausted and nothing written is lost") {
   TempDir tmp;
   Options o = test_options();
-  o.initial_map_size = uint64_t{256} << 10;
-  o.max_map_size = uint64_t{1} << 20;
+  o.initial_map_size = uint64_t{128} << 10;
+  o.max_map_size = uint64_t{512} << 10;
   auto ctx = make_context(tmp.sub("data"), o);
   Principal admin = ctx->local_administrator(kOrigin);
   MF_REQUIRE_OK(ctx->directory().add_domain(admin, kDemoDomain));
@@ -277,14 +286,14 @@ TEST_CASE("past the maximum map size writes fail as exhausted and nothing writte
   int written = 0;
   Status failure;
   for (int i = 0; i < 100000; ++i) {
-    Status s = ctx->directory().add_account(admin, numbered(i), {"Compte", "", {}});
+    Status s = ctx->directory().add_account(admin, numbered(i), bulky_account(i));
     if (!s.is_ok()) {
       failure = s;
       break;
     }
     ++written;
   }
-  REQUIRE_MESSAGE(!failure.is_ok(), "1 MiB never filled up");
+  REQUIRE_MESSAGE(!failure.is_ok(), "512 KiB never filled up");
   CHECK_MESSAGE(failure.code() == Code::kResourceExhausted, failure.to_string());
   CHECK(written > 0);
   auto stats = ctx->store_stats();
@@ -294,7 +303,7 @@ TEST_CASE("past the maximum map size writes fail as exhausted and nothing writte
   // Reads still work, the failed account is absent, and a second write fails the same way.
   CHECK(account_count(*ctx, kDemoDomain) == static_cast<uint64_t>(written) + 2);
   MF_CHECK_CODE(ctx->directory().resolve(numbered(written)), Code::kNotFound);
-  MF_CHECK_CODE(ctx->directory().add_account(admin, numbered(written), {"Compte", "", {}}),
+  MF_CHECK_CODE(ctx->directory().add_account(admin, numbered(written), bulky_account(written)),
                 Code::kResourceExhausted);
   ctx.reset();
 

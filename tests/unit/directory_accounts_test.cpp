@@ -489,6 +489,36 @@ TEST_CASE("forced removal of an account strips it from the redirections that lis
   CHECK(f.mailboxes(demo("support")) == std::vector<std::string>{demo("emma.durand")});
 }
 
+TEST_CASE("removing an account another account forwards to is refused and names the forwarder") {
+  Fixture f;
+  MF_REQUIRE_OK(f.dir().set_forwarding(f.admin(), demo("abuse"), {demo("luc.petit")},
+                                       KeepCopy::kNo));
+  MF_REQUIRE_OK(f.dir().set_redirection(f.admin(), demo("support"), {demo("emma.durand")},
+                                        SendAs::kMembersMaySend));
+  Status s = f.dir().remove_account(f.admin(), demo("luc.petit"), Removal::kRefuseIfInUse);
+  REQUIRE_MESSAGE(s.code() == Code::kFailedPrecondition, s.to_string());
+  CHECK_MESSAGE(contains(s.message(), demo("abuse")), s.to_string());
+  CHECK(f.mailboxes(demo("abuse")) == std::vector<std::string>{demo("luc.petit")});
+}
+
+// Without this, abuse@ forwarded to a removed person would silently receive nothing.
+TEST_CASE("forced removal of a forwarding target gives the forwarder its own mail back") {
+  Fixture f;
+  MF_REQUIRE_OK(f.dir().set_forwarding(f.admin(), demo("abuse"), {demo("jean.martin")},
+                                       KeepCopy::kNo));
+  MF_REQUIRE_OK(f.dir().remove_account(f.admin(), demo("jean.martin"), Removal::kForce));
+  CHECK(show(f, demo("abuse")).forward_to.empty());
+  CHECK(f.mailboxes(demo("abuse")) == std::vector<std::string>{demo("abuse")});
+}
+
+TEST_CASE("an account cannot forward to itself") {
+  Fixture f;
+  MF_CHECK_CODE(f.dir().set_forwarding(f.admin(), demo("luc.petit"), {"Luc.Petit@ma-societe.fr"},
+                                       KeepCopy::kNo),
+                Code::kInvalidArgument);
+  CHECK(f.mailboxes(demo("luc.petit")) == std::vector<std::string>{demo("luc.petit")});
+}
+
 TEST_CASE("removing an account not listed anywhere needs no force") {
   Fixture f;
   MF_REQUIRE_OK(f.dir().add_account(f.admin(), demo("claire"), person("Claire", "claire-pw-1")));

@@ -119,6 +119,13 @@ TEST_CASE("an alias to a missing account is not found") {
   MF_CHECK_CODE(f.dir().resolve(demo("fantome")), Code::kNotFound);
 }
 
+TEST_CASE("an alias belongs to an account and not to another alias") {
+  Fixture f;
+  MF_CHECK_CODE(f.dir().add_alias(f.admin(), demo("dg"), demo("direction")), Code::kNotFound);
+  MF_CHECK_CODE(f.dir().add_alias(f.admin(), demo("sav"), demo("support")), Code::kNotFound);
+  MF_CHECK_CODE(f.dir().resolve(demo("dg")), Code::kNotFound);
+}
+
 TEST_CASE("an alias on an unknown domain is not found") {
   Fixture f;
   MF_CHECK_CODE(f.dir().add_alias(f.admin(), "jean@example.org", demo("jean.martin")),

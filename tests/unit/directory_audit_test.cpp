@@ -44,7 +44,7 @@ TEST_CASE("adding a domain is audited with actor origin action target and time")
   std::vector<AuditEntry> entries = f.audit();
   bool found = false;
   for (const AuditEntry& e : entries) {
-    if (e.target == "exemple.fr" || contains(e.target, "exemple.fr")) {
+    if (contains(e.target, "exemple.fr")) {
       found = true;
       CHECK(e.actor == kAdminName);
       CHECK(e.origin == "mfctl uid=0");
@@ -182,8 +182,7 @@ TEST_CASE("the audit log never holds a password") {
   MF_REQUIRE_OK(f.ctx().set_admin_password(f.admin(), "new-admin-secret-4"));
   // Failed logins must not leak the tried password either.
   (void)f.ctx().authenticate(demo("luc.petit"), "wrong-secret-5", Service::kImap, kOrigin);
-  std::vector<AuditEntry> entries =
-      f.dir().list_audit(f.ctx().local_administrator(kOrigin), 0, 100000).value();
+  std::vector<AuditEntry> entries = f.audit();
   REQUIRE_FALSE(entries.empty());
   for (const AuditEntry& e : entries) {
     for (const std::string& secret : secrets) {

@@ -344,6 +344,23 @@ TEST_CASE("forced removal of a domain strips its addresses from redirections of 
   CHECK(r->external == std::vector<std::string>{"ext@example.org"});
 }
 
+TEST_CASE("forced removal of a domain strips its addresses from forwarding on other domains") {
+  Fixture f;
+  MF_REQUIRE_OK(f.dir().add_domain(f.admin(), "partenaire.fr"));
+  MF_REQUIRE_OK(f.dir().add_account(f.admin(), "marc@partenaire.fr", {"Marc", "", {}}));
+  MF_REQUIRE_OK(f.dir().set_forwarding(f.admin(), "marc@partenaire.fr", {demo("luc.petit")},
+                                       KeepCopy::kNo));
+  MF_REQUIRE_OK(f.dir().remove_domain(f.admin(), kDemoDomain, Removal::kForce));
+  auto marc = f.dir().show_account(f.admin(), "marc@partenaire.fr");
+  REQUIRE_MESSAGE(marc.is_ok(), marc.status().to_string());
+  CHECK_MESSAGE(marc->forward_to.empty(), join(marc->forward_to));
+  auto r = f.dir().resolve("marc@partenaire.fr");
+  REQUIRE_MESSAGE(r.is_ok(), r.status().to_string());
+  CHECK(r->mailboxes == std::vector<std::string>{"marc@partenaire.fr"});
+  CHECK_MESSAGE(r->external.empty(), "mail would be relayed to the removed domain: ",
+                join(r->external));
+}
+
 TEST_CASE("forced removal of a domain removes its manager grants and those of its accounts") {
   Fixture f;
   MF_REQUIRE_OK(f.dir().add_domain(f.admin(), "ma-societe.com"));

@@ -43,8 +43,30 @@ TEST_CASE("a manager cannot add an account on a domain they do not manage") {
   Status s = f.dir().add_account(f.jean(), "intrus@autre.fr", {"Intrus", "", {}});
   REQUIRE_MESSAGE(s.code() == Code::kPermissionDenied, s.to_string());
   CHECK_MESSAGE(contains(s.message(), "autre.fr"), s.to_string());
-  CHECK_MESSAGE(contains(s.message(), "ma-societe.fr"), s.to_string());
+  CHECK_MESSAGE(contains(s.message(), demo("jean.martin")), s.to_string());
   MF_CHECK_CODE(f.dir().show_account(f.admin(), "intrus@autre.fr"), Code::kNotFound);
+}
+
+TEST_CASE("granting a manager twice is a conflict and revoking a missing grant is not found") {
+  Fixture f;
+  MF_CHECK_CODE(f.dir().grant_manager(f.admin(), demo("jean.martin"), kDemoDomain),
+                Code::kAlreadyExists);
+  MF_CHECK_CODE(f.dir().revoke_manager(f.admin(), demo("luc.petit"), kDemoDomain),
+                Code::kNotFound);
+  auto grants = f.dir().list_managers(f.admin(), "");
+  REQUIRE_MESSAGE(grants.is_ok(), grants.status().to_string());
+  CHECK(grants->size() == 1);
+}
+
+TEST_CASE("a disabled manager can no longer act with an earlier login") {
+  Fixture f;
+  Principal jean = f.jean();
+  MF_REQUIRE_OK(f.dir().set_account_state(f.admin(), demo("jean.martin"), AccountState::kDisabled));
+  MF_CHECK_CODE(f.dir().add_account(jean, demo("claire"), {"Claire", "", {}}),
+                Code::kPermissionDenied);
+  MF_CHECK_CODE(f.dir().set_password(jean, demo("luc.petit"), "reset-pw-999"),
+                Code::kPermissionDenied);
+  MF_CHECK_CODE(f.dir().show_account(f.admin(), demo("claire")), Code::kNotFound);
 }
 
 TEST_CASE("a manager manages the accounts of their domain") {

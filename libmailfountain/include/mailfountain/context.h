@@ -113,7 +113,9 @@ class MF_EXPORT Context {
                                          Service service, std::string_view origin) = 0;
 
   // Runs authenticate() on the Context's worker pool and calls `done` with the result on
-  // a pool thread (post it back to your loop). Arguments are copied.
+  // a pool thread (post it back to your loop). Arguments are copied. Destroying the
+  // Context first runs every queued job: each `done` is called before the destructor
+  // returns.
   virtual void authenticate_async(std::string_view login, std::string_view password,
                                   Service service, std::string_view origin,
                                   std::function<void(Result<Principal>)> done) = 0;
