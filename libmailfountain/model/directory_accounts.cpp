@@ -140,13 +140,11 @@ Status DirectoryImpl::set_password(const Principal& who, std::string_view addres
   std::string key = a.key();
   return env_->write([&](Txn& txn) -> Status {
     MF_RETURN_IF_ERROR(require_self_or_manager(txn, who, key, "set passwords"));
-    MF_ASSIGN_OR_RETURN(auto rec, require_account(txn, key));
-    rec.password_hash = hash;
-    rec.password_changed_at = txn.now();
-    AddressRecord full;
-    full.kind = AddressKind::kAccount;
-    full.account = std::move(rec);
-    MF_RETURN_IF_ERROR(store_address(txn, key, full));
+    MF_RETURN_IF_ERROR(update_account(txn, key, [&](AccountRecord& rec) {
+      rec.password_hash = hash;
+      rec.password_changed_at = txn.now();
+      return Status::ok();
+    }));
     bool reset = !(who.is_account() && who.name() == key);
     if (!reset) return audit(txn, who, "user.passwd", key);
     MF_RETURN_IF_ERROR(audit(txn, who, "user.passwd.reset", key,
@@ -166,12 +164,10 @@ Status DirectoryImpl::set_display_name(const Principal& who, std::string_view ad
   std::string key = a.key();
   return env_->write([&](Txn& txn) -> Status {
     MF_RETURN_IF_ERROR(require_self_or_manager(txn, who, key, "change display names"));
-    MF_ASSIGN_OR_RETURN(auto existing, load_address(txn, key));
-    if (!existing || existing->kind != AddressKind::kAccount) {
-      return not_found(fmt::format("no such account: {}", key));
-    }
-    existing->account.display_name = std::string(display_name);
-    MF_RETURN_IF_ERROR(store_address(txn, key, *existing));
+    MF_RETURN_IF_ERROR(update_account(txn, key, [&](AccountRecord& rec) {
+      rec.display_name = std::string(display_name);
+      return Status::ok();
+    }));
     return audit(txn, who, "user.rename", key, std::string(display_name));
   });
 }
@@ -184,12 +180,10 @@ Status DirectoryImpl::set_account_state(const Principal& who, std::string_view a
     MF_RETURN_IF_ERROR(require_manager(txn, who, a.domain,
                                        state == AccountState::kEnabled ? "enable accounts"
                                                                        : "disable accounts"));
-    MF_ASSIGN_OR_RETURN(auto existing, load_address(txn, key));
-    if (!existing || existing->kind != AddressKind::kAccount) {
-      return not_found(fmt::format("no such account: {}", key));
-    }
-    existing->account.state = state;
-    MF_RETURN_IF_ERROR(store_address(txn, key, *existing));
+    MF_RETURN_IF_ERROR(update_account(txn, key, [&](AccountRecord& rec) {
+      rec.state = state;
+      return Status::ok();
+    }));
     return audit(txn, who, state == AccountState::kEnabled ? "user.enable" : "user.disable", key);
   });
 }
@@ -200,12 +194,10 @@ Status DirectoryImpl::set_account_quota(const Principal& who, std::string_view a
   std::string key = a.key();
   return env_->write([&](Txn& txn) -> Status {
     MF_RETURN_IF_ERROR(require_manager(txn, who, a.domain, "set quotas"));
-    MF_ASSIGN_OR_RETURN(auto existing, load_address(txn, key));
-    if (!existing || existing->kind != AddressKind::kAccount) {
-      return not_found(fmt::format("no such account: {}", key));
-    }
-    existing->account.quota = bytes;
-    MF_RETURN_IF_ERROR(store_address(txn, key, *existing));
+    MF_RETURN_IF_ERROR(update_account(txn, key, [&](AccountRecord& rec) {
+      rec.quota = bytes;
+      return Status::ok();
+    }));
     return audit(txn, who, "quota.account", key,
                  bytes ? fmt::format("{} bytes", *bytes) : std::string("domain default"));
   });
@@ -242,16 +234,15 @@ Status DirectoryImpl::set_forwarding(const Principal& who, std::string_view addr
   std::string key = a.key();
   return env_->write([&](Txn& txn) -> Status {
     MF_RETURN_IF_ERROR(require_manager(txn, who, a.domain, "forward accounts"));
-    MF_ASSIGN_OR_RETURN(auto existing, load_address(txn, key));
-    if (!existing || existing->kind != AddressKind::kAccount) {
-      return not_found(fmt::format("no such account: {}", key));
-    }
-    MF_ASSIGN_OR_RETURN(auto canon, canonical_targets(txn, targets, key));
-    MF_RETURN_IF_ERROR(remove_referrers(txn, key, existing->account.forward_to));
-    MF_RETURN_IF_ERROR(add_referrers(txn, key, canon));
-    existing->account.forward_to = canon;
-    existing->account.keep_copy = keep;
-    MF_RETURN_IF_ERROR(store_address(txn, key, *existing));
+    std::vector<std::string> canon;
+    MF_RETURN_IF_ERROR(update_account(txn, key, [&](AccountRecord& rec) -> Status {
+      MF_ASSIGN_OR_RETURN(canon, canonical_targets(txn, targets, key));
+      MF_RETURN_IF_ERROR(remove_referrers(txn, key, rec.forward_to));
+      MF_RETURN_IF_ERROR(add_referrers(txn, key, canon));
+      rec.forward_to = canon;
+      rec.keep_copy = keep;
+      return Status::ok();
+    }));
     return audit(txn, who, canon.empty() ? "user.forward.stop" : "user.forward", key,
                  canon.empty() ? std::string()
                                : fmt::format("to {}{}", join(canon, ", "),

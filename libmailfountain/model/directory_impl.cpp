@@ -64,6 +64,15 @@ Result<AccountRecord> DirectoryImpl::require_account(Txn& txn, std::string_view 
   return std::move(rec->account);
 }
 
+Status DirectoryImpl::update_account(Txn& txn, std::string_view canonical,
+                                     const std::function<Status(AccountRecord&)>& change) {
+  AddressRecord full;
+  full.kind = AddressKind::kAccount;
+  MF_ASSIGN_OR_RETURN(full.account, require_account(txn, canonical));
+  MF_RETURN_IF_ERROR(change(full.account));
+  return store_address(txn, canonical, full);
+}
+
 Result<Address> DirectoryImpl::parse(std::string_view text) { return parse_address(text); }
 
 // ---- Rights ----

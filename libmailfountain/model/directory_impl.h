@@ -16,6 +16,7 @@
 #include "model/records.h"
 #include "store/lmdb_env.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -110,6 +111,10 @@ class DirectoryImpl final : public Directory {
   Result<DomainRecord> require_domain(Txn& txn, std::string_view domain);
   // The account at `canonical`, or kNotFound (also when the address is not an account).
   Result<AccountRecord> require_account(Txn& txn, std::string_view canonical);
+  // Loads the account at `canonical` (kNotFound if none), lets `change` modify it and
+  // stores it back, unless `change` fails.
+  Status update_account(Txn& txn, std::string_view canonical,
+                        const std::function<Status(AccountRecord&)>& change);
 
   // Appends an audit entry.
   Status audit(Txn& txn, const Principal& who, std::string_view action, std::string_view target,

@@ -51,8 +51,17 @@ Result<PasswordHasher> PasswordHasher::create(unsigned cost) {
   MF_ASSIGN_OR_RETURN(std::string setting, new_setting(cost));
   std::string params = params_of(setting);
   if (params.empty()) return internal_error("libxcrypt made a setting that is not yescrypt");
-  MF_ASSIGN_OR_RETURN(std::string dummy, run_crypt("mailfountain-dummy-password", setting));
-  return PasswordHasher(cost, std::move(params), std::move(dummy));
+  return PasswordHasher(cost, std::move(params));
+}
+
+const std::string& PasswordHasher::dummy_hash() const {
+  std::call_once(dummy_->once, [this] {
+    auto setting = new_setting(cost_);
+    if (!setting) return;
+    auto hash = run_crypt("mailfountain-dummy-password", *setting);
+    if (hash) dummy_->hash = std::move(hash).value();
+  });
+  return dummy_->hash;
 }
 
 Result<std::string> PasswordHasher::hash(std::string_view password) const {
@@ -75,7 +84,9 @@ bool PasswordHasher::needs_rehash(std::string_view stored) const {
 }
 
 void PasswordHasher::dummy_verify(std::string_view password) const {
-  auto computed = run_crypt(password, dummy_hash_);
+  const std::string& dummy = dummy_hash();
+  if (dummy.empty()) return;
+  auto computed = run_crypt(password, dummy);
   (void)computed;
 }
 

@@ -9,6 +9,8 @@
 
 #include <mailfountain/status.h>
 
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -34,11 +36,19 @@ class PasswordHasher {
   void dummy_verify(std::string_view password) const;
 
  private:
-  PasswordHasher(unsigned cost, std::string params, std::string dummy)
-      : cost_(cost), params_(std::move(params)), dummy_hash_(std::move(dummy)) {}
+  // A hash for dummy_verify, made on first use: opening a Context (every mfctl call)
+  // should not pay for a memory-hard hash it may never need.
+  struct Dummy {
+    std::once_flag once;
+    std::string hash;
+  };
+  const std::string& dummy_hash() const;
+
+  PasswordHasher(unsigned cost, std::string params)
+      : cost_(cost), params_(std::move(params)), dummy_(std::make_shared<Dummy>()) {}
   unsigned cost_;
-  std::string params_;      // "$y$j9T$": the prefix every hash of this hasher starts with
-  std::string dummy_hash_;  // a hash of a random string, for dummy_verify
+  std::string params_;  // "$y$j9T$": the prefix every hash of this hasher starts with
+  std::shared_ptr<Dummy> dummy_;
 };
 
 }  // namespace mf
