@@ -16,6 +16,12 @@ bool ascii_iequals(std::string_view a, std::string_view b);
 // Compares in time that depends only on the lengths, not on where the bytes differ.
 bool constant_time_equals(std::string_view a, std::string_view b);
 
+// Whether `s` is well-formed UTF-8 (no overlongs, no surrogates, at most U+10FFFF).
+bool is_valid_utf8(std::string_view s);
+
+// Length of the well-formed UTF-8 sequence starting at s[i], or 0 if there is none.
+size_t utf8_sequence_length(std::string_view s, size_t i);
+
 // Joins with `sep`.
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 

@@ -97,11 +97,22 @@ class ContextImpl final : public Context {
 
   Result<Principal> authenticate(std::string_view login, std::string_view password,
                                  Service service, std::string_view origin) override {
-    if (rate_limiter_ && !rate_limiter_->allow(login, origin)) {
+    // The limiter sees one key per login whatever its case, so that "LUC@A.FR" counts
+    // against luc@a.fr.
+    std::string key;
+    if (auto address = parse_address(login); address.is_ok()) {
+      key = address->key();
+    } else {
+      key = ascii_lower(login);
+    }
+    if (rate_limiter_ && !rate_limiter_->allow(key, origin)) {
       return unauthenticated("authentication refused: too many attempts; try again later");
     }
+    // Every check, failed or not, costs at least the dummy hash being ready: the first
+    // unknown login must not be slower than the others.
+    hasher_.prepare();
     Result<Principal> r = check_login(login, password, service, origin);
-    if (rate_limiter_) rate_limiter_->record(login, origin, r.is_ok());
+    if (rate_limiter_) rate_limiter_->record(key, origin, r.is_ok());
     return r;
   }
 
@@ -111,8 +122,6 @@ class ContextImpl final : public Context {
     pool_.submit([this, login = std::string(login), password = std::string(password), service,
                   origin = std::string(origin), done = std::move(done)]() mutable {
       done(authenticate(login, password, service, origin));
-      volatile char* p = password.data();
-      for (size_t i = 0; i < password.size(); ++i) p[i] = 0;
     });
   }
 
@@ -177,9 +186,11 @@ class ContextImpl final : public Context {
     if (account.state != AccountState::kEnabled) {
       return failed_precondition(fmt::format("account {} is disabled", account_key));
     }
-    if (hasher_.needs_rehash(account.password_hash)) rehash(account_key, account.password_hash, password);
+    std::string hash = account.password_hash;
+    if (hasher_.needs_rehash(hash)) hash = rehash(account_key, hash, password);
     return detail::PrincipalAccess::make(Principal::Kind::kAccount, account_key,
-                                         std::string(origin), issuer_);
+                                         std::string(origin), issuer_,
+                                         detail::PrincipalAccess::stamp_of(hash));
   }
 
   Result<Principal> check_admin(std::string_view login, std::string_view password,
@@ -212,18 +223,22 @@ class ContextImpl final : public Context {
   }
 
   // Replaces a hash made with old parameters, unless the password changed meanwhile.
-  void rehash(const std::string& account_key, const std::string& old_hash,
-              std::string_view password) {
+  // Returns the hash stored now (the old one if the rehash did not happen).
+  std::string rehash(const std::string& account_key, const std::string& old_hash,
+                     std::string_view password) {
     auto hash = hasher_.hash(password);
-    if (!hash) return;
-    (void)env_->write([&](Txn& txn) -> Status {
+    if (!hash) return old_hash;
+    bool replaced = false;
+    Status s = env_->write([&](Txn& txn) -> Status {
       MF_ASSIGN_OR_RETURN(auto rec, directory_.load_address(txn, account_key));
       if (!rec || rec->kind != AddressKind::kAccount || rec->account.password_hash != old_hash) {
         return Status::ok();
       }
       rec->account.password_hash = *hash;
+      replaced = true;
       return directory_.store_address(txn, account_key, *rec);
     });
+    return s.is_ok() && replaced ? *hash : old_hash;
   }
 
   std::string dir_;
@@ -260,9 +275,9 @@ Status Context::init(const std::string& dir, std::string_view admin_name,
   if (dir.empty()) return invalid_argument("the data directory path is empty");
   MF_RETURN_IF_ERROR(validate_admin_name(admin_name));
   MF_RETURN_IF_ERROR(validate_password(admin_password).with_context("administrator's password"));
-  if (store_exists(dir)) {
-    return already_exists(fmt::format("{} is already a MailFountain data directory", dir));
-  }
+  // Whether `dir` is initialised is decided by the schema version inside the transaction
+  // below, not by the store's files: an init interrupted after LMDB created them can be
+  // run again.
   MF_ASSIGN_OR_RETURN(PasswordHasher hasher, PasswordHasher::create(options.password_cost));
   MF_ASSIGN_OR_RETURN(std::string hash, hasher.hash(admin_password));
   MF_RETURN_IF_ERROR(make_private_dir(dir));

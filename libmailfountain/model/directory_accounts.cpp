@@ -19,6 +19,7 @@ Status check_display_name(std::string_view name) {
   for (unsigned char c : name) {
     if (c < 0x20 || c == 0x7f) return invalid_argument("the display name holds a control character");
   }
+  if (!is_valid_utf8(name)) return invalid_argument("the display name is not valid UTF-8");
   return Status::ok();
 }
 
@@ -59,7 +60,7 @@ Status DirectoryImpl::remove_account(const Principal& who, std::string_view addr
   MF_ASSIGN_OR_RETURN(Address a, parse(address));
   std::string key = a.key();
   return env_->write([&](Txn& txn) -> Status {
-    MF_RETURN_IF_ERROR(require_manager(txn, who, a.domain, "remove accounts"));
+    MF_RETURN_IF_ERROR(require_account_manager(txn, who, key, "remove accounts"));
     MF_ASSIGN_OR_RETURN(auto rec, require_account(txn, key));
     if (rec.builtin) {
       return failed_precondition(fmt::format(
@@ -83,7 +84,7 @@ Status DirectoryImpl::remove_account(const Principal& who, std::string_view addr
       }
     }
     std::vector<std::string> removed;
-    MF_RETURN_IF_ERROR(delete_address(txn, key, &removed));
+    MF_RETURN_IF_ERROR(delete_address(txn, who, key, &removed));
     std::sort(removed.begin(), removed.end());
     return audit(txn, who, mode == Removal::kForce ? "user.remove.force" : "user.remove", key,
                  "removed " + join(removed, ", "));
@@ -177,9 +178,8 @@ Status DirectoryImpl::set_account_state(const Principal& who, std::string_view a
   MF_ASSIGN_OR_RETURN(Address a, parse(address));
   std::string key = a.key();
   return env_->write([&](Txn& txn) -> Status {
-    MF_RETURN_IF_ERROR(require_manager(txn, who, a.domain,
-                                       state == AccountState::kEnabled ? "enable accounts"
-                                                                       : "disable accounts"));
+    MF_RETURN_IF_ERROR(require_account_manager(
+        txn, who, key, state == AccountState::kEnabled ? "enable accounts" : "disable accounts"));
     MF_RETURN_IF_ERROR(update_account(txn, key, [&](AccountRecord& rec) {
       rec.state = state;
       return Status::ok();
@@ -193,7 +193,7 @@ Status DirectoryImpl::set_account_quota(const Principal& who, std::string_view a
   MF_ASSIGN_OR_RETURN(Address a, parse(address));
   std::string key = a.key();
   return env_->write([&](Txn& txn) -> Status {
-    MF_RETURN_IF_ERROR(require_manager(txn, who, a.domain, "set quotas"));
+    MF_RETURN_IF_ERROR(require_account_manager(txn, who, key, "set quotas"));
     MF_RETURN_IF_ERROR(update_account(txn, key, [&](AccountRecord& rec) {
       rec.quota = bytes;
       return Status::ok();
@@ -233,7 +233,7 @@ Status DirectoryImpl::set_forwarding(const Principal& who, std::string_view addr
   MF_ASSIGN_OR_RETURN(Address a, parse(address));
   std::string key = a.key();
   return env_->write([&](Txn& txn) -> Status {
-    MF_RETURN_IF_ERROR(require_manager(txn, who, a.domain, "forward accounts"));
+    MF_RETURN_IF_ERROR(require_account_manager(txn, who, key, "forward accounts"));
     std::vector<std::string> canon;
     MF_RETURN_IF_ERROR(update_account(txn, key, [&](AccountRecord& rec) -> Status {
       MF_ASSIGN_OR_RETURN(canon, canonical_targets(txn, targets, key));
@@ -243,10 +243,15 @@ Status DirectoryImpl::set_forwarding(const Principal& who, std::string_view addr
       rec.keep_copy = keep;
       return Status::ok();
     }));
-    return audit(txn, who, canon.empty() ? "user.forward.stop" : "user.forward", key,
-                 canon.empty() ? std::string()
-                               : fmt::format("to {}{}", join(canon, ", "),
-                                             keep == KeepCopy::kYes ? ", keeping a copy" : ""));
+    std::string detail = canon.empty() ? std::string("forwarding stopped")
+                                       : fmt::format("to {}{}", join(canon, ", "),
+                                                     keep == KeepCopy::kYes ? ", keeping a copy" : "");
+    MF_RETURN_IF_ERROR(audit(txn, who, canon.empty() ? "user.forward.stop" : "user.forward", key, detail));
+    // Forwarding diverts the account's mail: like a password reset, the owner is told.
+    return add_notice(txn, key, canon.empty() ? "Your mail is no longer forwarded"
+                                              : "Your mail is now forwarded",
+                      fmt::format("{} changed the forwarding of {} ({}): {}.", who.name(), key,
+                                  who.origin(), detail));
   });
 }
 

@@ -71,7 +71,7 @@ Status DirectoryImpl::remove_alias(const Principal& who, std::string_view alias_
                            : fmt::format("no such alias: {}", key));
     }
     std::vector<std::string> removed;
-    MF_RETURN_IF_ERROR(delete_address(txn, key, &removed));
+    MF_RETURN_IF_ERROR(delete_address(txn, who, key, &removed));
     removed.erase(removed.begin());  // the alias itself
     return audit(txn, who, "alias.remove", key,
                  removed.empty() ? std::string() : "also removed " + join(removed, ", "));
@@ -168,7 +168,7 @@ Status DirectoryImpl::remove_redirection(const Principal& who, std::string_view 
       }
     }
     std::vector<std::string> removed;
-    MF_RETURN_IF_ERROR(delete_address(txn, key, &removed));
+    MF_RETURN_IF_ERROR(delete_address(txn, who, key, &removed));
     return audit(txn, who, mode == Removal::kForce ? "redirect.remove.force" : "redirect.remove",
                  key, removed.size() > 1 ? "removed " + join(removed, ", ") : std::string());
   });

@@ -94,7 +94,7 @@ Status DirectoryImpl::remove_domain(const Principal& who, std::string_view name,
       }
     }
     std::vector<std::string> removed;
-    for (const auto& a : addresses) MF_RETURN_IF_ERROR(delete_address(txn, a, &removed));
+    for (const auto& a : addresses) MF_RETURN_IF_ERROR(delete_address(txn, who, a, &removed));
     // Manager grants on the domain.
     std::string prefix = grant_by_object_prefix('D', domain);
     std::vector<std::string> managers;

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
+#include <set>
 
 namespace mf {
 
@@ -77,6 +79,13 @@ Result<Address> DirectoryImpl::parse(std::string_view text) { return parse_addre
 
 // ---- Rights ----
 
+uint64_t detail::PrincipalAccess::stamp_of(std::string_view password_hash) {
+  // FNV-1a: the hash holds a random salt, so equal stamps mean the same hash.
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : password_hash) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
 Status DirectoryImpl::check_principal(Txn& txn, const Principal& who) {
   if (detail::PrincipalAccess::issuer(who) != issuer_) {
     return permission_denied("this principal was issued by another MailFountain context");
@@ -88,6 +97,11 @@ Status DirectoryImpl::check_principal(Txn& txn, const Principal& who) {
   }
   if (rec->account.state != AccountState::kEnabled) {
     return permission_denied(fmt::format("account {} is disabled", who.name()));
+  }
+  if (detail::PrincipalAccess::stamp_of(rec->account.password_hash) !=
+      detail::PrincipalAccess::stamp(who)) {
+    return unauthenticated(fmt::format(
+        "the login of {} has ended: its password changed since; log in again", who.name()));
   }
   return Status::ok();
 }
@@ -137,11 +151,35 @@ Status DirectoryImpl::require_manager(Txn& txn, const Principal& who, std::strin
                                        who.name(), join(domains, ", "), what, domain));
 }
 
+Result<bool> DirectoryImpl::may_manage_domain(Txn& txn, const Principal& who,
+                                             std::string_view domain) {
+  if (who.is_administrator()) return true;
+  return manages(txn, who.name(), domain);
+}
+
+Status DirectoryImpl::require_account_manager(Txn& txn, const Principal& who,
+                                              std::string_view account, std::string_view what) {
+  MF_RETURN_IF_ERROR(require_manager(txn, who, key_domain(account), what));
+  if (who.is_administrator()) return Status::ok();
+  // Acting on another manager's account (its password, its forwarding, its removal) gives
+  // power over the domains it manages: only their managers, or the administrator, may.
+  MF_ASSIGN_OR_RETURN(auto theirs, managed_domains(txn, account));
+  for (const auto& d : theirs) {
+    MF_ASSIGN_OR_RETURN(bool ok, manages(txn, who.name(), d));
+    if (!ok) {
+      return permission_denied(fmt::format(
+          "permission denied: {} cannot {} for {}, who manages {}, which {} does not manage",
+          who.name(), what, account, d, who.name()));
+    }
+  }
+  return Status::ok();
+}
+
 Status DirectoryImpl::require_self_or_manager(Txn& txn, const Principal& who,
                                               std::string_view account, std::string_view what) {
   MF_RETURN_IF_ERROR(check_principal(txn, who));
   if (who.is_account() && who.name() == account) return Status::ok();
-  return require_manager(txn, who, key_domain(account), what);
+  return require_account_manager(txn, who, account, what);
 }
 
 // ---- Targets and referrers ----
@@ -162,15 +200,19 @@ Result<std::string> DirectoryImpl::canonical_target(Txn& txn, std::string_view t
 
 Result<std::vector<std::string>> DirectoryImpl::canonical_targets(
     Txn& txn, const std::vector<std::string>& targets, std::string_view self) {
+  if (targets.size() > kMaxTargets) {
+    return invalid_argument(fmt::format(
+        "{} targets given; at most {} are allowed (nest redirections for more)", targets.size(),
+        kMaxTargets));
+  }
   std::vector<std::string> out;
+  std::set<std::string> seen;
   for (const auto& t : targets) {
     MF_ASSIGN_OR_RETURN(std::string c, canonical_target(txn, t));
     if (ascii_iequals(c, self)) {
       return invalid_argument(fmt::format("{} cannot name itself as a target", self));
     }
-    bool dup = false;
-    for (const auto& o : out) dup = dup || ascii_iequals(o, c);
-    if (!dup) out.push_back(std::move(c));
+    if (seen.insert(ascii_lower(c)).second) out.push_back(std::move(c));
   }
   return out;
 }
@@ -213,63 +255,82 @@ Result<std::vector<std::string>> DirectoryImpl::aliases_of(Txn& txn, std::string
 
 // ---- Cascading removal ----
 
-Status DirectoryImpl::delete_address(Txn& txn, std::string_view canonical_in,
+Status DirectoryImpl::delete_address(Txn& txn, const Principal& who, std::string_view first,
                                      std::vector<std::string>* removed) {
-  std::string canonical(canonical_in);
-  MF_ASSIGN_OR_RETURN(auto rec, load_address(txn, canonical));
-  if (!rec) return Status::ok();  // already removed earlier in this cascade
-  // Delete the record first, so that cascades coming back here stop.
-  MF_RETURN_IF_ERROR(txn.del(Table::kAddresses, address_table_key(canonical)));
-  removed->push_back(canonical);
+  // A worklist, not recursion: a cascade through a long chain of redirections must not
+  // grow the stack.
+  std::deque<std::string> work{std::string(first)};
+  auto strip = [](std::vector<std::string>* targets, const std::string& gone) {
+    targets->erase(std::remove_if(targets->begin(), targets->end(),
+                                  [&](const std::string& t) { return ascii_iequals(t, gone); }),
+                   targets->end());
+  };
+  while (!work.empty()) {
+    std::string canonical = std::move(work.front());
+    work.pop_front();
+    MF_ASSIGN_OR_RETURN(auto rec, load_address(txn, canonical));
+    if (!rec) continue;  // already removed earlier in this cascade
+    MF_RETURN_IF_ERROR(txn.del(Table::kAddresses, address_table_key(canonical)));
+    removed->push_back(canonical);
 
-  switch (rec->kind) {
-    case AddressKind::kAccount: {
-      MF_ASSIGN_OR_RETURN(auto aliases, aliases_of(txn, canonical));
-      for (const auto& alias : aliases) MF_RETURN_IF_ERROR(delete_address(txn, alias, removed));
-      MF_RETURN_IF_ERROR(remove_referrers(txn, canonical, rec->account.forward_to));
-      MF_ASSIGN_OR_RETURN(auto domains, managed_domains(txn, canonical));
-      for (const auto& d : domains) {
-        MF_RETURN_IF_ERROR(txn.del(Table::kGrants, grant_by_object_key('D', d, canonical)));
-        MF_RETURN_IF_ERROR(txn.del(Table::kGrants, grant_by_account_key(canonical, 'D', d)));
+    switch (rec->kind) {
+      case AddressKind::kAccount: {
+        MF_ASSIGN_OR_RETURN(auto aliases, aliases_of(txn, canonical));
+        for (auto& alias : aliases) work.push_back(std::move(alias));
+        MF_RETURN_IF_ERROR(remove_referrers(txn, canonical, rec->account.forward_to));
+        // Every grant the account holds, whatever the object kind, in both directions.
+        std::string gprefix = grant_by_account_prefix(canonical);
+        std::vector<std::string> grants;
+        MF_RETURN_IF_ERROR(txn.scan_prefix(Table::kGrants, gprefix,
+                                           [&](std::string_view k, std::string_view) {
+                                             grants.emplace_back(k.substr(gprefix.size()));
+                                             return true;
+                                           }));
+        for (const auto& g : grants) {  // g = kind byte + object
+          std::string_view object = std::string_view(g).substr(1);
+          MF_RETURN_IF_ERROR(txn.del(Table::kGrants, grant_by_object_key(g[0], object, canonical)));
+          MF_RETURN_IF_ERROR(txn.del(Table::kGrants, grant_by_account_key(canonical, g[0], object)));
+        }
+        std::vector<std::string> notices;
+        MF_RETURN_IF_ERROR(txn.scan_prefix(Table::kNotices, pair_prefix(canonical),
+                                           [&](std::string_view k, std::string_view) {
+                                             notices.emplace_back(k);
+                                             return true;
+                                           }));
+        for (const auto& k : notices) MF_RETURN_IF_ERROR(txn.del(Table::kNotices, k));
+        break;
       }
-      std::vector<std::string> notices;
-      MF_RETURN_IF_ERROR(txn.scan_prefix(Table::kNotices, pair_prefix(canonical),
-                                         [&](std::string_view k, std::string_view) {
-                                           notices.emplace_back(k);
-                                           return true;
-                                         }));
-      for (const auto& k : notices) MF_RETURN_IF_ERROR(txn.del(Table::kNotices, k));
-      break;
+      case AddressKind::kAlias:
+        MF_RETURN_IF_ERROR(txn.del(Table::kAliasIndex, pair_key(rec->alias.account, canonical)));
+        break;
+      case AddressKind::kRedirection:
+        MF_RETURN_IF_ERROR(remove_referrers(txn, canonical, rec->redirection.targets));
+        break;
     }
-    case AddressKind::kAlias:
-      MF_RETURN_IF_ERROR(txn.del(Table::kAliasIndex, pair_key(rec->alias.account, canonical)));
-      break;
-    case AddressKind::kRedirection:
-      MF_RETURN_IF_ERROR(remove_referrers(txn, canonical, rec->redirection.targets));
-      break;
-  }
 
-  // Strip this address from every redirection and forwarding that names it.
-  MF_ASSIGN_OR_RETURN(auto sources, referrers_of(txn, canonical));
-  for (const auto& source : sources) {
-    MF_RETURN_IF_ERROR(txn.del(Table::kReferrers, pair_key(canonical, source)));
-    MF_ASSIGN_OR_RETURN(auto src, load_address(txn, source));
-    if (!src) continue;
-    auto strip = [&](std::vector<std::string>* targets) {
-      targets->erase(std::remove_if(targets->begin(), targets->end(),
-                                    [&](const std::string& t) { return ascii_iequals(t, canonical); }),
-                     targets->end());
-    };
-    if (src->kind == AddressKind::kRedirection) {
-      strip(&src->redirection.targets);
-      if (src->redirection.targets.empty()) {
-        MF_RETURN_IF_ERROR(delete_address(txn, source, removed));
-        continue;
+    // Strip this address from every redirection and forwarding that names it; a
+    // redirection left with no target goes too. Objects of domains the actor does not
+    // manage are not the actor's to change: the removal is refused instead.
+    MF_ASSIGN_OR_RETURN(auto sources, referrers_of(txn, canonical));
+    for (const auto& source : sources) {
+      MF_ASSIGN_OR_RETURN(bool allowed, may_manage_domain(txn, who, key_domain(source)));
+      if (!allowed) {
+        return permission_denied(fmt::format(
+            "permission denied: removing {} would change {}, which {} does not manage; ask "
+            "a manager of {} or the administrator",
+            canonical, source, who.name(), key_domain(source)));
       }
-    } else if (src->kind == AddressKind::kAccount) {
-      strip(&src->account.forward_to);
+      MF_RETURN_IF_ERROR(txn.del(Table::kReferrers, pair_key(canonical, source)));
+      MF_ASSIGN_OR_RETURN(auto src, load_address(txn, source));
+      if (!src) continue;
+      if (src->kind == AddressKind::kRedirection) {
+        strip(&src->redirection.targets, canonical);
+        if (src->redirection.targets.empty()) work.push_back(source);
+      } else if (src->kind == AddressKind::kAccount) {
+        strip(&src->account.forward_to, canonical);
+      }
+      MF_RETURN_IF_ERROR(store_address(txn, source, *src));
     }
-    MF_RETURN_IF_ERROR(store_address(txn, source, *src));
   }
   return Status::ok();
 }

@@ -27,10 +27,13 @@ namespace detail {
 // The one place that makes Principals (principal.h keeps the constructor private).
 struct PrincipalAccess {
   static Principal make(Principal::Kind kind, std::string name, std::string origin,
-                        uint64_t issuer) {
-    return Principal(kind, std::move(name), std::move(origin), issuer);
+                        uint64_t issuer, uint64_t stamp = 0) {
+    return Principal(kind, std::move(name), std::move(origin), issuer, stamp);
   }
   static uint64_t issuer(const Principal& p) { return p.issuer_; }
+  static uint64_t stamp(const Principal& p) { return p.stamp_; }
+  // The stamp of an account principal: a digest of the password hash it logged in with.
+  static uint64_t stamp_of(std::string_view password_hash);
 };
 }  // namespace detail
 
@@ -132,6 +135,11 @@ class DirectoryImpl final : public Directory {
   // Self (a standard user acting on their own account) or a manager of its domain.
   Status require_self_or_manager(Txn& txn, const Principal& who, std::string_view account,
                                  std::string_view what);
+  // A manager of the account's domain who also manages every domain the account manages
+  // (so that resetting a manager's password cannot reach beyond one's own domains).
+  Status require_account_manager(Txn& txn, const Principal& who, std::string_view account,
+                                 std::string_view what);
+  Result<bool> may_manage_domain(Txn& txn, const Principal& who, std::string_view domain);
   Result<std::vector<std::string>> managed_domains(Txn& txn, std::string_view account);
 
   // Parses an address argument into its canonical form.
@@ -155,8 +163,13 @@ class DirectoryImpl final : public Directory {
   // Deletes the address `canonical` and what hangs on it: an account's aliases, grants,
   // notices and forwarding; a redirection's referrer entries; and strips it from every
   // redirection or forwarding naming it (deleting redirections left with no target).
+  // kPermissionDenied if that would change an object of a domain `who` does not manage.
   // `removed` collects every address deleted.
-  Status delete_address(Txn& txn, std::string_view canonical, std::vector<std::string>* removed);
+  Status delete_address(Txn& txn, const Principal& who, std::string_view canonical,
+                        std::vector<std::string>* removed);
+
+  // Targets one redirection or forwarding may list.
+  static constexpr size_t kMaxTargets = 1000;
 
   Result<AccountInfo> account_info(Txn& txn, std::string_view canonical,
                                    const AccountRecord& rec);

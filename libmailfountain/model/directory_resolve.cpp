@@ -1,14 +1,16 @@
 // model/directory_resolve.cpp — who receives mail for an address, and who may send as it.
 //
 // resolve() is on the MTA's RCPT path: one read transaction, point lookups only (the
-// address, then each target), with a depth limit and a visited set so that loops between
-// redirections are cut rather than followed.
+// address, then each target), breadth-first with a visited set (loops are cut, shared
+// sub-redirections visited once) and limits on depth, visits and recipients.
 #include "model/directory_impl.h"
 
 #include "base/text.h"
 
 #include <fmt/format.h>
 
+#include <deque>
+#include <optional>
 #include <set>
 
 namespace mf {
@@ -17,14 +19,8 @@ namespace {
 
 constexpr int kMaxDepth = 20;       // nested redirections followed at most
 constexpr size_t kMaxRecipients = 10000;
+constexpr size_t kMaxVisits = 20000;  // directory entries looked at, at most
 
-struct Expansion {
-  std::set<std::string> mailboxes;
-  std::set<std::string> external;
-  std::set<std::string> on_path;  // addresses being expanded: seeing one again is a loop
-  bool loop = false;
-  bool truncated = false;
-};
 
 }  // namespace
 
@@ -60,53 +56,53 @@ Result<Resolution> DirectoryImpl::resolve(std::string_view address) {
     out.matched = key;
     out.kind = rec->kind;
 
-    Expansion ex;
-    // Expands one local address (already loaded) into ex. Returns errors of the store only.
-    std::function<Status(const std::string&, const AddressRecord&, int)> expand;
-    auto expand_target = [&](const std::string& target, int depth) -> Status {
-      std::string_view d = key_domain(target);
-      MF_ASSIGN_OR_RETURN(bool local, txn.contains(store::Table::kDomains, d));
+    // Breadth-first over the directory graph: each address is expanded at most once, so
+    // loops are cut and shared sub-redirections cost one visit, not one per path.
+    std::set<std::string> mailboxes, external, visited{key};
+    std::deque<std::pair<std::string, int>> queue{{key, 0}};
+    bool truncated = false;
+    auto enqueue = [&](const std::string& target, int depth) -> Status {
+      MF_ASSIGN_OR_RETURN(bool local, txn.contains(store::Table::kDomains, key_domain(target)));
       if (!local) {
-        ex.external.insert(target);
+        external.insert(target);
         return Status::ok();
       }
       std::string k = ascii_lower(target);
-      if (ex.on_path.count(k)) {
-        ex.loop = true;
+      if (!visited.insert(k).second) return Status::ok();
+      if (depth > kMaxDepth || visited.size() > kMaxVisits) {
+        truncated = true;
         return Status::ok();
       }
-      MF_ASSIGN_OR_RETURN(auto r, load_address(txn, k));
-      if (!r) return Status::ok();  // removed since: nothing to deliver there
-      return expand(k, *r, depth + 1);
-    };
-    expand = [&](const std::string& k, const AddressRecord& r, int depth) -> Status {
-      if (depth > kMaxDepth || ex.mailboxes.size() + ex.external.size() > kMaxRecipients) {
-        ex.truncated = true;
-        return Status::ok();
-      }
-      ex.on_path.insert(k);
-      switch (r.kind) {
-        case AddressKind::kAccount:
-          if (r.account.state != AccountState::kEnabled) break;  // receives nothing
-          if (r.account.forward_to.empty() || r.account.keep_copy == KeepCopy::kYes) {
-            ex.mailboxes.insert(k);
-          }
-          for (const auto& t : r.account.forward_to) MF_RETURN_IF_ERROR(expand_target(t, depth));
-          break;
-        case AddressKind::kAlias: {
-          MF_ASSIGN_OR_RETURN(auto acc, load_address(txn, r.alias.account));
-          if (acc && !ex.on_path.count(r.alias.account)) {
-            MF_RETURN_IF_ERROR(expand(r.alias.account, *acc, depth + 1));
-          }
-          break;
-        }
-        case AddressKind::kRedirection:
-          for (const auto& t : r.redirection.targets) MF_RETURN_IF_ERROR(expand_target(t, depth));
-          break;
-      }
-      ex.on_path.erase(k);
+      queue.emplace_back(std::move(k), depth);
       return Status::ok();
     };
+    while (!queue.empty() && !truncated) {
+      auto [k, depth] = std::move(queue.front());
+      queue.pop_front();
+      std::optional<AddressRecord> r;
+      if (k == key) {
+        r = rec;
+      } else {
+        MF_ASSIGN_OR_RETURN(r, load_address(txn, k));
+      }
+      if (!r) continue;  // removed since: nothing to deliver there
+      switch (r->kind) {
+        case AddressKind::kAccount:
+          if (r->account.state != AccountState::kEnabled) break;  // receives nothing
+          if (r->account.forward_to.empty() || r->account.keep_copy == KeepCopy::kYes) {
+            mailboxes.insert(k);
+          }
+          for (const auto& t : r->account.forward_to) MF_RETURN_IF_ERROR(enqueue(t, depth + 1));
+          break;
+        case AddressKind::kAlias:
+          MF_RETURN_IF_ERROR(enqueue(r->alias.account, depth + 1));
+          break;
+        case AddressKind::kRedirection:
+          for (const auto& t : r->redirection.targets) MF_RETURN_IF_ERROR(enqueue(t, depth + 1));
+          break;
+      }
+      if (mailboxes.size() + external.size() > kMaxRecipients) truncated = true;
+    }
 
     // A disabled account (directly, or behind an alias) refuses mail outright.
     std::string direct = key;
@@ -118,20 +114,19 @@ Result<Resolution> DirectoryImpl::resolve(std::string_view address) {
         return failed_precondition(fmt::format("the mailbox {} is disabled", direct));
       }
     }
-    MF_RETURN_IF_ERROR(expand(key, *rec, 0));
-    if (ex.truncated) {
+    if (truncated) {
       return resource_exhausted(fmt::format(
           "{} expands through redirections nested deeper than {} levels or to more than {} "
           "recipients",
           key, kMaxDepth, kMaxRecipients));
     }
-    if (ex.mailboxes.empty() && ex.external.empty()) {
+    if (mailboxes.empty() && external.empty()) {
       return failed_precondition(fmt::format(
-          "{} reaches no mailbox{}", key,
-          ex.loop ? ": its redirections form a loop" : ": every member is disabled or gone"));
+          "{} reaches no mailbox: its redirections loop, or every member is disabled or gone",
+          key));
     }
-    out.mailboxes.assign(ex.mailboxes.begin(), ex.mailboxes.end());
-    out.external.assign(ex.external.begin(), ex.external.end());
+    out.mailboxes.assign(mailboxes.begin(), mailboxes.end());
+    out.external.assign(external.begin(), external.end());
     return Status::ok();
   }));
   return out;

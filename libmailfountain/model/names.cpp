@@ -33,27 +33,6 @@ bool is_ldh(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
 }
 
-// Length in bytes of a valid UTF-8 sequence starting at s[i], or 0 if invalid.
-size_t utf8_sequence(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  size_t n;
-  uint32_t cp;
-  if (c < 0x80) return 1;
-  if (c >= 0xc2 && c <= 0xdf) { n = 2; cp = c & 0x1f; }
-  else if (c >= 0xe0 && c <= 0xef) { n = 3; cp = c & 0x0f; }
-  else if (c >= 0xf0 && c <= 0xf4) { n = 4; cp = c & 0x07; }
-  else return 0;
-  if (i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xc0) != 0x80) return 0;
-    cp = (cp << 6) | (b(i + k) & 0x3f);
-  }
-  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff))) return 0;
-  if (cp >= 0xd800 && cp <= 0xdfff) return 0;
-  return n;
-}
-
 bool is_atext(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
@@ -124,7 +103,7 @@ Result<std::string> normalize_domain(std::string_view name) {
     ascii = ascii_lower(name);
   } else {
     for (size_t i = 0; i < name.size();) {
-      size_t n = utf8_sequence(name, i);
+      size_t n = utf8_sequence_length(name, i);
       if (n == 0) return invalid_argument("the domain name is not valid UTF-8");
       i += n;
     }
@@ -195,7 +174,7 @@ Status validate_local_part(std::string_view local) {
   for (size_t i = 0; i < local.size();) {
     char c = local[i];
     if (static_cast<unsigned char>(c) >= 0x80) {
-      size_t n = utf8_sequence(local, i);
+      size_t n = utf8_sequence_length(local, i);
       if (n == 0) return invalid_argument("the local part is not valid UTF-8");
       i += n;
       continue;

@@ -31,6 +31,9 @@ class PasswordHasher {
   // Whether `stored` was made with other parameters than this hasher's.
   bool needs_rehash(std::string_view stored) const;
 
+  // Makes the dummy hash now if not done yet (the first call costs one hash).
+  void prepare() const { (void)dummy_hash(); }
+
   // Burns the time of one verification, for logins that fail before a hash is known, so
   // that their timing does not tell whether the login exists.
   void dummy_verify(std::string_view password) const;

@@ -36,7 +36,11 @@ void WorkerPool::run() {
       job = std::move(jobs_.front());
       jobs_.pop_front();
     }
-    job();
+    // A job that throws must not take the pool thread (and the process) with it.
+    try {
+      job();
+    } catch (...) {
+    }
   }
 }
 

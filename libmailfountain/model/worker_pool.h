@@ -23,7 +23,7 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  // Queues `job`. Thread-safe.
+  // Queues `job`. Thread-safe. An exception escaping `job` is swallowed.
   void submit(std::function<void()> job);
 
  private:

@@ -31,6 +31,7 @@ struct TxnGuard {
 };
 
 constexpr unsigned kMaxGrowAttempts = 64;
+constexpr unsigned kMaxReaders = 1024;
 
 }  // namespace
 
@@ -157,6 +158,8 @@ Result<std::unique_ptr<LmdbEnv>> LmdbEnv::open(const std::string& path,
   std::unique_ptr<LmdbEnv> env(new LmdbEnv(raw, options, std::move(clock)));
   rc = mdb_env_set_maxdbs(raw, static_cast<MDB_dbi>(Table::kCount) + 4);
   if (rc == MDB_SUCCESS) rc = mdb_env_set_mapsize(raw, options.initial_map_size);
+  // With MDB_NOTLS every concurrent read transaction takes a reader slot.
+  if (rc == MDB_SUCCESS) rc = mdb_env_set_maxreaders(raw, kMaxReaders);
   if (rc != MDB_SUCCESS) return io_error(fmt::format("configuring the LMDB environment: {}", mdb_strerror(rc)));
   // MDB_NOTLS: read transactions are not tied to a thread, so the worker pool may use them.
   rc = mdb_env_open(raw, path.c_str(), MDB_NOTLS, 0600);

@@ -12,7 +12,10 @@
 // adopts the new size the same way.
 //
 // Caveats (LMDB's): no LmdbEnv across fork(); a thread runs one transaction at a time (do
-// not nest read() or write() calls); keep read transactions short.
+// not nest read() or write() calls); keep read transactions short; at most 1024
+// transactions at once (reader slots). glibc's shared_mutex prefers readers, so a
+// resize waits for a moment with no transaction open: under a steady stream of
+// overlapping reads it may wait long, but it cannot deadlock.
 #ifndef MF_STORE_LMDB_ENV_H
 #define MF_STORE_LMDB_ENV_H
 
@@ -38,7 +41,7 @@ enum class Table : int {
   kAddresses,      // "local@domain" → AddressRecord (account, alias or redirection)
   kAliasIndex,     // "account\0alias" → "" (aliases of an account)
   kReferrers,      // "target\0source" → "" (redirections and forwards naming target)
-  kGrants,         // 'D' domain '\0' account and 'A' account '\0' domain → rights
+  kGrants,         // 'O' kind object '\0' account and 'P' account '\0' kind object → rights
   kAudit,          // be64 seq → AuditRecord
   kNotices,        // "account\0" be64 seq → NoticeRecord
   kCount,

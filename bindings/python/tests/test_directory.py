@@ -163,7 +163,10 @@ class RightsTest(DemoTestCase):
         self.dir.set_display_name(sophie, SOPHIE, "Sophie B.")
         self.assertEqual(self.dir.show_account(sophie, SOPHIE).display_name, "Sophie B.")
         self.dir.set_password(sophie, SOPHIE, "sophie-password-2")
-        self.ctx.authenticate(SOPHIE, "sophie-password-2", service=mf.Service.IMAP)
+        # A password change ends every login made with the old password, this one too.
+        with self.assertRaises(mf.Unauthenticated):
+            self.dir.show_account(sophie, SOPHIE)
+        sophie = self.ctx.authenticate(SOPHIE, "sophie-password-2", service=mf.Service.IMAP)
         with self.assertRaises(mf.PermissionDenied):
             self.dir.set_display_name(sophie, LUC, "Luc")
         with self.assertRaises(mf.PermissionDenied):

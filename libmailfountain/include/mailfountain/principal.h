@@ -11,6 +11,8 @@
 // merely has rights over the account. The administrator's Principal is never a mailbox.
 //
 // A Principal is valid only with the Context that made it; another Context refuses it.
+// An account Principal is valid only while the account keeps the password it logged in
+// with: a password change or reset, or removing and re-creating the account, ends it.
 //
 // Thread-safety: a Principal is an immutable value.
 #ifndef MAILFOUNTAIN_PRINCIPAL_H
@@ -47,13 +49,18 @@ class MF_EXPORT Principal {
 
  private:
   friend struct detail::PrincipalAccess;
-  Principal(Kind kind, std::string name, std::string origin, uint64_t issuer)
-      : kind_(kind), name_(std::move(name)), origin_(std::move(origin)), issuer_(issuer) {}
+  Principal(Kind kind, std::string name, std::string origin, uint64_t issuer, uint64_t stamp)
+      : kind_(kind),
+        name_(std::move(name)),
+        origin_(std::move(origin)),
+        issuer_(issuer),
+        stamp_(stamp) {}
 
   Kind kind_;
   std::string name_;
   std::string origin_;
   uint64_t issuer_;  // random token of the Context that made it; others refuse it
+  uint64_t stamp_;   // for an account: a digest of its password hash at login
 };
 
 }  // namespace mf
