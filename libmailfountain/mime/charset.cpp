@@ -1,0 +1,156 @@
+// mime/charset.cpp — charset conversion to UTF-8 through iconv (see charset.h).
+#include "mime/charset.h"
+
+#include "base/text.h"
+
+#include <fmt/format.h>
+#include <iconv.h>
+
+#include <cerrno>
+#include <cstdint>
+
+namespace mf::mime {
+
+namespace {
+
+constexpr size_t kMaxCharsetName = 64;
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+}  // namespace
+
+size_t utf8_sequence_length(std::string_view s, size_t i) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = b(i);
+  if (c < 0x80) return 1;
+  size_t n;
+  uint32_t cp;
+  if (c >= 0xc2 && c <= 0xdf) {
+    n = 2;
+    cp = c & 0x1f;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    n = 3;
+    cp = c & 0x0f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    n = 4;
+    cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    if ((b(i + k) & 0xc0) != 0x80) return 0;
+    cp = (cp << 6) | (b(i + k) & 0x3f);
+  }
+  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff))) return 0;
+  if (cp >= 0xd800 && cp <= 0xdfff) return 0;
+  return n;
+}
+
+namespace {
+
+// The MIME token characters a charset name may use (RFC 2978 §2.3, less the odd ones).
+bool is_charset_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_' || c == '.' || c == ':' || c == '+' || c == '(' || c == ')';
+}
+
+class IconvHandle {
+ public:
+  explicit IconvHandle(iconv_t cd) : cd_(cd) {}
+  ~IconvHandle() {
+    if (cd_ != reinterpret_cast<iconv_t>(-1)) iconv_close(cd_);
+  }
+  IconvHandle(const IconvHandle&) = delete;
+  IconvHandle& operator=(const IconvHandle&) = delete;
+  bool ok() const { return cd_ != reinterpret_cast<iconv_t>(-1); }
+  iconv_t get() const { return cd_; }
+
+ private:
+  iconv_t cd_;
+};
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view bytes) {
+  for (size_t i = 0; i < bytes.size();) {
+    size_t n = utf8_sequence_length(bytes, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+Utf8Text sanitize_utf8(std::string_view bytes) {
+  Utf8Text out;
+  if (is_valid_utf8(bytes)) {
+    out.text.assign(bytes);
+    return out;
+  }
+  out.clean = false;
+  out.text.reserve(bytes.size() + 8);
+  for (size_t i = 0; i < bytes.size();) {
+    size_t n = utf8_sequence_length(bytes, i);
+    if (n == 0) {
+      out.text += kReplacement;
+      ++i;
+    } else {
+      out.text.append(bytes.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+Result<Utf8Text> to_utf8(std::string_view charset, std::string_view bytes) {
+  size_t star = charset.find('*');
+  if (star != std::string_view::npos) charset = charset.substr(0, star);
+  if (charset.empty() || charset.size() > kMaxCharsetName) {
+    return invalid_argument(fmt::format("'{}' is not a charset name (1 to {} octets)",
+                                        charset.substr(0, kMaxCharsetName), kMaxCharsetName));
+  }
+  for (char c : charset) {
+    if (!is_charset_char(c)) {
+      return invalid_argument(
+          fmt::format("'{}' is not a charset name: it holds the character '{}'", charset, c));
+    }
+  }
+  std::string name = ascii_lower(charset);
+  if (name == "utf-8" || name == "utf8" || name == "us-ascii" || name == "ascii") {
+    return sanitize_utf8(bytes);
+  }
+
+  IconvHandle cd(iconv_open("UTF-8", name.c_str()));
+  if (!cd.ok()) return unsupported(fmt::format("unknown charset '{}'", charset));
+
+  Utf8Text out;
+  out.text.reserve(bytes.size() + bytes.size() / 2 + 16);
+  char buf[1024];
+  // iconv's interface takes a non-const input pointer but does not write through it.
+  char* in = const_cast<char*>(bytes.data());
+  size_t in_left = bytes.size();
+  while (true) {
+    char* o = buf;
+    size_t o_left = sizeof buf;
+    size_t r = in_left > 0 ? iconv(cd.get(), &in, &in_left, &o, &o_left)
+                           : iconv(cd.get(), nullptr, nullptr, &o, &o_left);  // flush shift state
+    int err = errno;
+    out.text.append(buf, static_cast<size_t>(o - buf));
+    if (r != static_cast<size_t>(-1)) {
+      if (in_left == 0 && in != nullptr) {
+        in = nullptr;  // one more round to flush a stateful encoding
+        continue;
+      }
+      break;
+    }
+    if (err == E2BIG) continue;
+    // EILSEQ (an invalid sequence) or EINVAL (one cut short at the end): replace one byte.
+    out.clean = false;
+    out.text += kReplacement;
+    if (in_left == 0 || in == nullptr) break;
+    ++in;
+    --in_left;
+  }
+  return out;
+}
+
+}  // namespace mf::mime

@@ -1,0 +1,92 @@
+"""scripts/demo, run as a newcomer would run it: twice in a row, on a fresh directory.
+
+The script is given the already built mfctl (MFCTL) and a temporary data directory
+(MF_DEMO_VAR), so it skips the build. Both runs must succeed, and afterwards the data
+directory must hold MA SOCIETE exactly as DEMO.md describes it.
+"""
+
+import json
+import os
+import subprocess
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DEMO = os.path.join(ROOT, "scripts", "demo")
+MFCTL = os.environ["MFCTL"]
+D = "ma-societe.fr"
+
+EXPECTED = {
+    "jean.martin": ["jean.martin"],
+    "direction": ["jean.martin"],
+    "sophie.bernard": ["sophie.bernard"],
+    "accueil": ["sophie.bernard"],
+    "compta": ["sophie.bernard"],
+    "luc.petit": ["luc.petit"],
+    "emma.durand": ["emma.durand"],
+    "commercial": ["emma.durand"],
+    "support": ["emma.durand", "luc.petit"],
+    "contact": ["jean.martin", "sophie.bernard"],
+    "abuse": ["abuse"],
+    "postmaster": ["postmaster"],
+}
+
+
+class DemoTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="mf-demo-")
+        self.var = os.path.join(self.tmp.name, "var")
+        self.env = dict(os.environ, MFCTL=MFCTL, MF_DEMO_VAR=self.var)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def run_demo(self):
+        p = subprocess.run([DEMO], env=self.env, stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        return p.stdout
+
+    def mfctl(self, *args):
+        p = subprocess.run([MFCTL, "--data", os.path.join(self.var, "data"), *args],
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+        return p
+
+    def test_runs_twice_and_loads_the_demo_organisation(self):
+        first = self.run_demo()
+        second = self.run_demo()
+        for out in (first, second):
+            self.assertIn("support@" + D, out)
+            self.assertIn("contact@" + D, out)
+        # The administrator's password was generated once and kept private.
+        pw_file = os.path.join(self.var, "admin-password")
+        self.assertEqual(os.stat(pw_file).st_mode & 0o777, 0o600)
+
+        addresses = [local + "@" + D for local in EXPECTED]
+        p = self.mfctl("--json", "resolve", *addresses, "luc.petit+news@" + D)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        doc = json.loads(p.stdout)
+        got = {r["address"]: r for r in doc["resolutions"]}
+        for local, boxes in EXPECTED.items():
+            self.assertEqual(got[local + "@" + D]["mailboxes"], [b + "@" + D for b in boxes], local)
+        tagged = got["luc.petit+news@" + D]
+        self.assertEqual(tagged["mailboxes"], ["luc.petit@" + D])
+        self.assertEqual(tagged["tag"], "news")
+
+        # The people log in with the passwords the README gives.
+        p = subprocess.run([MFCTL, "--data", os.path.join(self.var, "data"), "--as",
+                            "jean.martin@" + D, "user", "list", D],
+                           input="jean-demo-2026\n", capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("emma.durand@" + D, p.stdout)
+
+        # Jean manages the domain; nobody else does.
+        p = self.mfctl("--json", "manager", "list", D)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        managers = json.loads(p.stdout)
+        self.assertIn("jean.martin@" + D, json.dumps(managers))
+        self.assertNotIn("sophie.bernard@" + D, json.dumps(managers))
+
+
+if __name__ == "__main__":
+    unittest.main()
