@@ -18,34 +18,6 @@ constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
 }  // namespace
 
-size_t utf8_sequence_length(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  if (c < 0x80) return 1;
-  size_t n;
-  uint32_t cp;
-  if (c >= 0xc2 && c <= 0xdf) {
-    n = 2;
-    cp = c & 0x1f;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    n = 3;
-    cp = c & 0x0f;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    n = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xc0) != 0x80) return 0;
-    cp = (cp << 6) | (b(i + k) & 0x3f);
-  }
-  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff))) return 0;
-  if (cp >= 0xd800 && cp <= 0xdfff) return 0;
-  return n;
-}
-
 namespace {
 
 // The MIME token characters a charset name may use (RFC 2978 §2.3, less the odd ones).
@@ -71,14 +43,6 @@ class IconvHandle {
 
 }  // namespace
 
-bool is_valid_utf8(std::string_view bytes) {
-  for (size_t i = 0; i < bytes.size();) {
-    size_t n = utf8_sequence_length(bytes, i);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
 
 Utf8Text sanitize_utf8(std::string_view bytes) {
   Utf8Text out;

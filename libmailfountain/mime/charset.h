@@ -10,6 +10,7 @@
 #ifndef MF_MIME_CHARSET_H
 #define MF_MIME_CHARSET_H
 
+#include "base/text.h"
 #include <mailfountain/status.h>
 
 #include <cstddef>
@@ -36,12 +37,10 @@ Result<Utf8Text> to_utf8(std::string_view charset, std::string_view bytes);
 // Replaces every invalid UTF-8 sequence in `bytes` with U+FFFD; `clean` says whether any was.
 Utf8Text sanitize_utf8(std::string_view bytes);
 
-// The length of the valid UTF-8 sequence starting at bytes[i] (1 to 4), or 0 when the
-// bytes there are not valid UTF-8. `i` must be less than bytes.size().
-size_t utf8_sequence_length(std::string_view bytes, size_t i);
-
-// True when `bytes` is valid UTF-8 (RFC 3629: no overlongs, no surrogates).
-bool is_valid_utf8(std::string_view bytes);
+// UTF-8 validation is the library's one (base/text.h): utf8_sequence_length(bytes, i)
+// and is_valid_utf8(bytes), RFC 3629 (no overlongs, no surrogates).
+using mf::is_valid_utf8;
+using mf::utf8_sequence_length;
 
 }  // namespace mf::mime
 
