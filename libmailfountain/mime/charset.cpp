@@ -79,8 +79,23 @@ Result<Utf8Text> to_utf8(std::string_view charset, std::string_view bytes) {
     }
   }
   std::string name = ascii_lower(charset);
-  if (name == "utf-8" || name == "utf8" || name == "us-ascii" || name == "ascii") {
-    return sanitize_utf8(bytes);
+  if (name == "utf-8" || name == "utf8") return sanitize_utf8(bytes);
+  if (name == "us-ascii" || name == "ascii") {
+    // Text that is valid UTF-8 throughout is the usual mislabelling; anything else is
+    // some other 8-bit charset, of which a few pairs may look like UTF-8 by chance, so
+    // every 8-bit byte is replaced rather than half of them read as UTF-8.
+    if (is_valid_utf8(bytes)) return Utf8Text{std::string(bytes), true};
+    Utf8Text out;
+    out.clean = false;
+    out.text.reserve(bytes.size() + 8);
+    for (char c : bytes) {
+      if (static_cast<unsigned char>(c) >= 0x80) {
+        out.text += kReplacement;
+      } else {
+        out.text.push_back(c);
+      }
+    }
+    return out;
   }
 
   IconvHandle cd(iconv_open("UTF-8", name.c_str()));

@@ -27,8 +27,9 @@ struct Utf8Text {
 
 // Converts `bytes` from `charset` (a MIME charset name, case-insensitive, such as
 // "ISO-8859-1", "windows-1252", "utf-8"; an RFC 2231 language suffix "*fr" is ignored)
-// to UTF-8. "us-ascii" and "utf-8" are validated without iconv, and 8-bit bytes under a
-// "us-ascii" label are read as UTF-8 when they form valid UTF-8 (the usual mislabelling).
+// to UTF-8. "us-ascii" and "utf-8" are validated without iconv. Under a "us-ascii" label,
+// text that is valid UTF-8 throughout is read as UTF-8 (the usual mislabelling);
+// otherwise every 8-bit byte becomes U+FFFD, as Python's email does.
 // Fails with kUnsupported naming the charset when iconv does not know it, and with
 // kInvalidArgument when the name is not a MIME charset token (spaces, slashes, over 64
 // octets): such names are never passed to iconv.

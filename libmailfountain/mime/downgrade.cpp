@@ -2,12 +2,16 @@
 #include "mime/downgrade.h"
 
 #include "base/text.h"
+#include "mime/builder.h"
 #include "mime/charset.h"
 #include "mime/encoded_word.h"
 #include "mime/header.h"
 #include "mime/transfer_encoding.h"
 
 #include <fmt/format.h>
+
+#include <string_view>
+#include <vector>
 
 namespace mf::mime {
 
@@ -46,16 +50,6 @@ bool is_unstructured(std::string_view name) {
          ascii_iequals(name, "Content-Description") || ascii_iequals(name, "Thread-Topic");
 }
 
-// Whether quoted-printable suits this text: at most a third of its bytes need escaping.
-bool suits_quoted_printable(std::string_view s) {
-  size_t escaped = 0;
-  for (char c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u >= 0x80 || u == 0 || u == '=') ++escaped;
-  }
-  return escaped * 3 <= s.size();
-}
-
 class Downgrader {
  public:
   explicit Downgrader(const Message& msg) : msg_(msg) { out_.reserve(msg.bytes.size() * 5 / 4); }
@@ -72,9 +66,28 @@ class Downgrader {
   void copy_ignored(size_t from, size_t to);
   Status leaf(const Part& p);
 
+  // Whether a line of `encoded` starts with the delimiter of an enclosing multipart.
+  bool holds_delimiter(std::string_view encoded) const;
+
   const Message& msg_;
   std::string out_;
+  std::vector<std::string_view> boundaries_;  // of the enclosing multiparts
 };
+
+bool Downgrader::holds_delimiter(std::string_view encoded) const {
+  for (size_t line = 0; line < encoded.size();) {
+    std::string_view rest = encoded.substr(line);
+    if (rest.starts_with("--")) {
+      for (std::string_view b : boundaries_) {
+        if (rest.substr(2).starts_with(b)) return true;
+      }
+    }
+    size_t nl = encoded.find('\n', line);
+    if (nl == std::string_view::npos) break;
+    line = nl + 1;
+  }
+  return false;
+}
 
 Status Downgrader::header(const Part& p, std::string_view encoding) {
   for (const HeaderField& f : p.fields) {
@@ -141,9 +154,18 @@ Status Downgrader::leaf(const Part& p) {
   } else {
     decoded = std::string(raw);
   }
-  if (p.content_type.type == "text" && suits_quoted_printable(decoded)) {
+  // The builder's rule: quoted-printable while it is no larger than base64. A soft line
+  // break can bring "--boundary" to the start of a line, which would split the part:
+  // then base64, whose alphabet has no '-'.
+  std::string qp;
+  if (p.content_type.type == "text" &&
+      choose_text_encoding(decoded, false) != TextEncoding::kBase64) {
+    qp = qp_encode(decoded, QpInput::kText);
+    if (holds_delimiter(qp)) qp.clear();
+  }
+  if (!qp.empty()) {
     MF_RETURN_IF_ERROR(header(p, "quoted-printable"));
-    out_ += qp_encode(decoded, QpInput::kText);
+    out_ += qp;
   } else {
     MF_RETURN_IF_ERROR(header(p, "base64"));
     std::string encoded = base64_encode(decoded);
@@ -175,6 +197,7 @@ Status Downgrader::entity(uint32_t index) {
     }
     case PartKind::kMultipart: {
       MF_RETURN_IF_ERROR(header(p, eight_bit_label ? "7bit" : ""));
+      boundaries_.push_back(p.boundary);
       size_t pos = p.body_offset;
       for (uint32_t c : p.children) {
         const Part& child = msg_.parts[c];
@@ -183,6 +206,7 @@ Status Downgrader::entity(uint32_t index) {
         pos = child.body_end;
       }
       copy_ignored(pos, p.body_end);
+      boundaries_.pop_back();
       return Status();
     }
   }

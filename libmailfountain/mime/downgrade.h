@@ -6,8 +6,8 @@
 // copied byte for byte, so an already 7-bit message comes back identical):
 //   - a leaf whose body is not 7-bit data (a byte from 0x80, a NUL, a bare CR, a line
 //     over 998 octets) in the 7bit, 8bit or binary encoding is re-encoded: text/* as
-//     quoted-printable, unless more than a third of its bytes would need escaping, then
-//     base64; every other type as base64. Its Content-Transfer-Encoding field is replaced
+//     quoted-printable while that is no larger than base64 (at most one byte
+//     in six escaped, the builder's rule), else base64; every other type as base64. Its Content-Transfer-Encoding field is replaced
 //     (the new one goes at the end of the part's header). A quoted-printable or base64
 //     body holding raw 8-bit bytes (a broken sender) is decoded and encoded again.
 //   - a multipart or message/rfc822 declared 8bit or binary is declared 7bit once its

@@ -66,6 +66,14 @@ TEST_CASE("us-ascii text with UTF-8 in it is read as UTF-8") {
   CHECK(r->text == "Jérôme");
 }
 
+TEST_CASE("us-ascii text in another 8-bit charset has every 8-bit byte replaced") {
+  // Shift_JIS where one pair (0xCA 0x81) happens to be a valid UTF-8 sequence.
+  auto r = to_utf8("us-ascii", "a\x93\xFA\xCA\x81" "b");
+  REQUIRE(r.is_ok());
+  CHECK_FALSE(r->clean);
+  CHECK(r->text == "a\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" "b");
+}
+
 TEST_CASE("UTF-8 validation refuses overlongs, surrogates and truncation") {
   CHECK(is_valid_utf8("plain ASCII"));
   CHECK(is_valid_utf8("\xF0\x9F\x93\xA7 é"));

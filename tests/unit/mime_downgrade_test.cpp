@@ -109,7 +109,7 @@ TEST_CASE("an encapsulated 8-bit message is downgraded inside, message/global as
       "--b\r\n"
       "Content-Type: message/rfc822\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
       "Subject: original\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
-      "r\xC3\xA9ponse\r\n"
+      "Voici la r\xC3\xA9ponse compl\xC3\xA8te.\r\n"
       "--b\r\n"
       "Content-Type: message/global\r\n\r\n"
       "Subject: \xC3\xA9t\xC3\xA9\r\n\r\ncorps\r\n"
@@ -121,7 +121,7 @@ TEST_CASE("an encapsulated 8-bit message is downgraded inside, message/global as
   CHECK(msg->parts[1].kind == PartKind::kMessage);
   CHECK(msg->parts[1].encoding_name == "7bit");
   CHECK(msg->parts[2].encoding == TransferEncoding::kQuotedPrintable);
-  CHECK(decode_body(*msg, msg->parts[2]).bytes == "r\xC3\xA9ponse");
+  CHECK(decode_body(*msg, msg->parts[2]).bytes == "Voici la r\xC3\xA9ponse compl\xC3\xA8te.");
   CHECK(msg->parts[3].kind == PartKind::kLeaf);  // base64 message/global is content
   CHECK(decode_body(*msg, msg->parts[3]).bytes == "Subject: \xC3\xA9t\xC3\xA9\r\n\r\ncorps");
 }
@@ -168,5 +168,29 @@ TEST_CASE("a quoted-printable body holding raw 8-bit bytes is decoded and encode
       "caf\xE9 cr=E8me\r\n";
   std::string out = downgrade_ok(m);
   CHECK(out.find("caf=E9 cr=E8me") != std::string::npos);
+  CHECK(leaf_contents(out) == leaf_contents(m));
+}
+
+TEST_CASE("re-encoding never puts an enclosing boundary at the start of a line") {
+  // Quoted-printable would write 25 escapes (75 columns), break the line softly, and
+  // start the next line with "--b": a delimiter. The part must stay one part.
+  std::string line = "";
+  for (int i = 0; i < 11; ++i) line += "\xC3\xA9";
+  line += "\xE2\x82\xAC--b\r\n";
+  std::string ascii;
+  for (int i = 0; i < 20; ++i) ascii += "Bonjour ";
+  const std::string m =
+      "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+      "--b\r\n"
+      "Content-Type: text/plain; charset=utf-8\r\n\r\n" +
+      ascii + "\r\n" + line +
+      "--b\r\n"
+      "Content-Type: text/plain\r\n\r\n"
+      "fin\r\n"
+      "--b--\r\n";
+  std::string out = downgrade_ok(m);
+  auto msg = parse_message(out);
+  REQUIRE(msg.is_ok());
+  CHECK(msg->parts.size() == 3);
   CHECK(leaf_contents(out) == leaf_contents(m));
 }
