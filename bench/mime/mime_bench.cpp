@@ -75,8 +75,10 @@ bool load(const char* arg, std::vector<std::string>* out) {
 }
 
 // One message, as the measure says. The content type is touched through its strings, as
-// a caller choosing how to show a part would.
-void process(std::string_view bytes, Measure measure, PassCounts* counts) {
+// a caller choosing how to show a part would. Converters are kept across messages, as an
+// IMAP session or an e-mailing worker keeps them (mime/charset.h).
+void process(std::string_view bytes, Measure measure, PassCounts* counts,
+             mf::mime::CharsetConverters* converters) {
   auto parsed = mf::mime::parse_message(bytes);
   if (!parsed.is_ok()) {
     ++counts->errors;
@@ -88,7 +90,7 @@ void process(std::string_view bytes, Measure measure, PassCounts* counts) {
     counts->sink += p.content_type.type.size() + p.content_type.subtype.size();
     if (measure != Measure::kDecode || p.kind != PartKind::kLeaf) continue;
     if (p.content_type.type == "text") {
-      auto text = mf::mime::body_text(msg, p);
+      auto text = mf::mime::body_text(msg, p, converters);
       if (text.is_ok()) {
         counts->sink += text->text.size();
         continue;
@@ -113,9 +115,10 @@ double wall_seconds() {
 
 void run(const std::vector<std::string>& messages, size_t total_bytes, Measure measure,
          double min_seconds) {
+  mf::mime::CharsetConverters converters;
   PassCounts warm;
   size_t warm_count = std::min<size_t>(messages.size(), 100);
-  for (size_t i = 0; i < warm_count; ++i) process(messages[i], measure, &warm);
+  for (size_t i = 0; i < warm_count; ++i) process(messages[i], measure, &warm, &converters);
 
   PassCounts pass;
   size_t passes = 0;
@@ -126,7 +129,7 @@ void run(const std::vector<std::string>& messages, size_t total_bytes, Measure m
     pass = PassCounts{};
     double start = cpu_seconds();
     double wall_start = wall_seconds();
-    for (const auto& m : messages) process(m, measure, &pass);
+    for (const auto& m : messages) process(m, measure, &pass, &converters);
     elapsed += cpu_seconds() - start;
     wall += wall_seconds() - wall_start;
     sink += pass.sink;

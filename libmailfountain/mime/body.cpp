@@ -16,11 +16,11 @@ Decoded decode_body(const Message& msg, const Part& part) {
   return Decoded{std::string(raw), true};
 }
 
-Result<Utf8Text> body_text(const Message& msg, const Part& part) {
+Result<Utf8Text> body_text(const Message& msg, const Part& part, CharsetConverters* converters) {
   Decoded decoded = decode_body(msg, part);
   const Parameter* charset = part.content_type.params.find("charset");
   std::string_view name = charset != nullptr ? std::string_view(charset->value) : "us-ascii";
-  MF_ASSIGN_OR_RETURN(Utf8Text text, to_utf8(name, decoded.bytes));
+  MF_ASSIGN_OR_RETURN(Utf8Text text, to_utf8(name, decoded.bytes, converters));
   text.clean = text.clean && decoded.clean;
   return text;
 }

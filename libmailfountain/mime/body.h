@@ -23,8 +23,10 @@ Decoded decode_body(const Message& msg, const Part& part);
 // (us-ascii when absent, RFC 2045 §5.2) by to_utf8. Fails as to_utf8 does: kUnsupported
 // naming an unknown charset (nothing is guessed), kInvalidArgument for a name that is no
 // charset. `clean` is false when decoding or conversion repaired something. Meant for
-// text/* parts; for others the caller decides whether text makes sense.
-Result<Utf8Text> body_text(const Message& msg, const Part& part);
+// text/* parts; for others the caller decides whether text makes sense. `converters`, when
+// given, keeps iconv converters open across calls (charset.h).
+Result<Utf8Text> body_text(const Message& msg, const Part& part,
+                           CharsetConverters* converters = nullptr);
 
 // The name the part is shown and saved under: Content-Disposition's filename, else
 // Content-Type's name (the older form), RFC 2231 values as decoded by the field parser,

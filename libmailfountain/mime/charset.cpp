@@ -6,8 +6,10 @@
 #include <fmt/format.h>
 #include <iconv.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <utility>
 
 namespace mf::mime {
 
@@ -26,15 +28,22 @@ bool is_charset_char(char c) {
          c == '_' || c == '.' || c == ':' || c == '+' || c == '(' || c == ')';
 }
 
+const iconv_t kNoConverter = reinterpret_cast<iconv_t>(-1);
+
+// Closes the descriptor it owns.
 class IconvHandle {
  public:
   explicit IconvHandle(iconv_t cd) : cd_(cd) {}
   ~IconvHandle() {
-    if (cd_ != reinterpret_cast<iconv_t>(-1)) iconv_close(cd_);
+    if (cd_ != kNoConverter) iconv_close(cd_);
   }
   IconvHandle(const IconvHandle&) = delete;
   IconvHandle& operator=(const IconvHandle&) = delete;
-  bool ok() const { return cd_ != reinterpret_cast<iconv_t>(-1); }
+  IconvHandle& operator=(IconvHandle&& other) noexcept {
+    std::swap(cd_, other.cd_);
+    return *this;
+  }
+  bool ok() const { return cd_ != kNoConverter; }
   iconv_t get() const { return cd_; }
 
  private:
@@ -42,7 +51,6 @@ class IconvHandle {
 };
 
 }  // namespace
-
 
 Utf8Text sanitize_utf8(std::string_view bytes) {
   Utf8Text out;
@@ -65,7 +73,12 @@ Utf8Text sanitize_utf8(std::string_view bytes) {
   return out;
 }
 
-Result<Utf8Text> to_utf8(std::string_view charset, std::string_view bytes) {
+CharsetConverters::~CharsetConverters() {
+  for (const Entry& e : entries_) iconv_close(static_cast<iconv_t>(e.cd));
+}
+
+Result<Utf8Text> to_utf8(std::string_view charset, std::string_view bytes,
+                         CharsetConverters* converters) {
   size_t star = charset.find('*');
   if (star != std::string_view::npos) charset = charset.substr(0, star);
   if (charset.empty() || charset.size() > kMaxCharsetName) {
@@ -98,8 +111,33 @@ Result<Utf8Text> to_utf8(std::string_view charset, std::string_view bytes) {
     return out;
   }
 
-  IconvHandle cd(iconv_open("UTF-8", name.c_str()));
-  if (!cd.ok()) return unsupported(fmt::format("unknown charset '{}'", charset));
+  iconv_t cd = kNoConverter;
+  IconvHandle owned(kNoConverter);
+  if (converters != nullptr) {
+    auto& entries = converters->entries_;
+    auto it = std::find_if(entries.begin(), entries.end(),
+                           [&](const CharsetConverters::Entry& e) { return e.name == name; });
+    if (it != entries.end()) {
+      cd = static_cast<iconv_t>(it->cd);
+      iconv(cd, nullptr, nullptr, nullptr, nullptr);  // back to the initial shift state
+      it->last_used = ++converters->clock_;
+    } else {
+      cd = iconv_open("UTF-8", name.c_str());
+      if (cd == kNoConverter) return unsupported(fmt::format("unknown charset '{}'", charset));
+      if (entries.size() == CharsetConverters::kMaxOpen) {
+        auto lru = std::min_element(
+            entries.begin(), entries.end(),
+            [](const auto& a, const auto& b) { return a.last_used < b.last_used; });
+        iconv_close(static_cast<iconv_t>(lru->cd));
+        entries.erase(lru);
+      }
+      entries.push_back({name, cd, ++converters->clock_});
+    }
+  } else {
+    owned = IconvHandle(iconv_open("UTF-8", name.c_str()));
+    if (!owned.ok()) return unsupported(fmt::format("unknown charset '{}'", charset));
+    cd = owned.get();
+  }
 
   Utf8Text out;
   out.text.reserve(bytes.size() + bytes.size() / 2 + 16);
@@ -110,8 +148,8 @@ Result<Utf8Text> to_utf8(std::string_view charset, std::string_view bytes) {
   while (true) {
     char* o = buf;
     size_t o_left = sizeof buf;
-    size_t r = in_left > 0 ? iconv(cd.get(), &in, &in_left, &o, &o_left)
-                           : iconv(cd.get(), nullptr, nullptr, &o, &o_left);  // flush shift state
+    size_t r = in_left > 0 ? iconv(cd, &in, &in_left, &o, &o_left)
+                           : iconv(cd, nullptr, nullptr, &o, &o_left);  // flush shift state
     int err = errno;
     out.text.append(buf, static_cast<size_t>(o - buf));
     if (r != static_cast<size_t>(-1)) {

@@ -10,12 +10,14 @@
 #ifndef MF_MIME_CHARSET_H
 #define MF_MIME_CHARSET_H
 
-#include "base/text.h"
 #include <mailfountain/status.h>
+#include "base/text.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mf::mime {
 
@@ -33,7 +35,38 @@ struct Utf8Text {
 // Fails with kUnsupported naming the charset when iconv does not know it, and with
 // kInvalidArgument when the name is not a MIME charset token (spaces, slashes, over 64
 // octets): such names are never passed to iconv.
-Result<Utf8Text> to_utf8(std::string_view charset, std::string_view bytes);
+//
+// `converters`, when given, keeps the iconv descriptors open between calls (see
+// CharsetConverters); without it each call opens and closes its own.
+class CharsetConverters;
+Result<Utf8Text> to_utf8(std::string_view charset, std::string_view bytes,
+                         CharsetConverters* converters = nullptr);
+
+// Open iconv converters kept between conversions. Opening a descriptor is cheap, but when
+// the last one of a charset closes glibc unloads that charset's module, and loading it
+// again costs more than converting a whole message: a caller converting many texts (an
+// IMAP session searching a mailbox, an e-mailing worker, a benchmark) keeps one of these
+// and passes it. It holds at most kMaxOpen converters, closing the least recently used.
+// Owned by its caller: not thread-safe, no sharing between threads, no global state.
+class CharsetConverters {
+ public:
+  static constexpr size_t kMaxOpen = 16;
+
+  CharsetConverters() = default;
+  ~CharsetConverters();
+  CharsetConverters(const CharsetConverters&) = delete;
+  CharsetConverters& operator=(const CharsetConverters&) = delete;
+
+ private:
+  friend Result<Utf8Text> to_utf8(std::string_view, std::string_view, CharsetConverters*);
+  struct Entry {
+    std::string name;  // lower-cased
+    void* cd;          // an iconv_t from name to UTF-8, in its initial shift state
+    uint64_t last_used;
+  };
+  std::vector<Entry> entries_;
+  uint64_t clock_ = 0;
+};
 
 // Replaces every invalid UTF-8 sequence in `bytes` with U+FFFD; `clean` says whether any was.
 Utf8Text sanitize_utf8(std::string_view bytes);

@@ -106,10 +106,10 @@ class PendingRun {
   }
 
   // Appends the run, converted to UTF-8 or left as written, to `out`.
-  void flush(std::string_view text, DecodedHeaderText* out) {
+  void flush(std::string_view text, DecodedHeaderText* out, CharsetConverters* converters) {
     if (!active_) return;
     active_ = false;
-    auto converted = to_utf8(charset_, bytes_);
+    auto converted = to_utf8(charset_, bytes_, converters);
     if (converted.is_ok()) {
       out->text += converted->text;
       if (!converted->clean) out->clean = false;
@@ -240,7 +240,7 @@ class Folder {
 
 }  // namespace
 
-DecodedHeaderText decode_encoded_words(std::string_view text) {
+DecodedHeaderText decode_encoded_words(std::string_view text, CharsetConverters* converters) {
   DecodedHeaderText out;
   out.text.reserve(text.size());
   PendingRun pending;
@@ -257,7 +257,7 @@ DecodedHeaderText decode_encoded_words(std::string_view text) {
     std::string_view gap = text.substr(plain_start, p - plain_start);
     bool only_space = std::all_of(gap.begin(), gap.end(), is_lwsp);
     if (pending.empty() || !only_space) {
-      pending.flush(text, &out);
+      pending.flush(text, &out, converters);
       out.text += gap;
     }
     Decoded bytes = w.encoding == 'B' ? base64_decode(w.payload) : q_decode(w.payload);
@@ -265,12 +265,12 @@ DecodedHeaderText decode_encoded_words(std::string_view text) {
     if (pending.same_charset(w.charset)) {
       pending.extend(w, bytes.bytes);
     } else {
-      pending.flush(text, &out);
+      pending.flush(text, &out, converters);
       pending.start(w, std::move(bytes.bytes));
     }
     plain_start = search = w.end;
   }
-  pending.flush(text, &out);
+  pending.flush(text, &out, converters);
   out.text += text.substr(plain_start);
   return out;
 }

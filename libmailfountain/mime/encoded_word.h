@@ -4,6 +4,8 @@
 #ifndef MF_MIME_ENCODED_WORD_H
 #define MF_MIME_ENCODED_WORD_H
 
+#include "mime/charset.h"
+
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -29,7 +31,9 @@ struct DecodedHeaderText {
 //     left as it is, and so is a word in a charset iconv does not know: that charset is
 //     listed in `unknown_charsets`. Nothing is guessed.
 //   - Text outside encoded words is kept byte for byte (RFC 6532 UTF-8 passes through).
-DecodedHeaderText decode_encoded_words(std::string_view text);
+//   - `converters`, when given, keeps iconv converters open across calls (charset.h).
+DecodedHeaderText decode_encoded_words(std::string_view text,
+                                       CharsetConverters* converters = nullptr);
 
 // Encodes a header field's value for a message that must be 7-bit: returns what follows
 // "Name:" on the wire, starting with the space after the colon and folded with CRLF SP so

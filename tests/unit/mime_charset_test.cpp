@@ -68,10 +68,14 @@ TEST_CASE("us-ascii text with UTF-8 in it is read as UTF-8") {
 
 TEST_CASE("us-ascii text in another 8-bit charset has every 8-bit byte replaced") {
   // Shift_JIS where one pair (0xCA 0x81) happens to be a valid UTF-8 sequence.
-  auto r = to_utf8("us-ascii", "a\x93\xFA\xCA\x81" "b");
+  auto r = to_utf8("us-ascii",
+                   "a\x93\xFA\xCA\x81"
+                   "b");
   REQUIRE(r.is_ok());
   CHECK_FALSE(r->clean);
-  CHECK(r->text == "a\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" "b");
+  CHECK(r->text ==
+        "a\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
+        "b");
 }
 
 TEST_CASE("UTF-8 validation refuses overlongs, surrogates and truncation") {
@@ -83,4 +87,51 @@ TEST_CASE("UTF-8 validation refuses overlongs, surrogates and truncation") {
   CHECK_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // above U+10FFFF
   CHECK(utf8_sequence_length("\xE2\x82\xAC", 0) == 3);
   CHECK(utf8_sequence_length("\x80", 0) == 0);
+}
+
+TEST_CASE("kept converters give the same text as fresh ones, across many charsets") {
+  CharsetConverters converters;
+  const std::vector<std::pair<std::string, std::string>> samples = {
+      {"iso-8859-1", "caf\xE9"},
+      {"windows-1252", "\x80 5"},
+      {"iso-8859-15", "\xA4"},
+      {"koi8-r", "\xF0\xD2\xC9"},
+      {"iso-2022-jp", "\x1B$B$3$s\x1B(B"},
+      {"shift_jis", "\x82\xB1\x82\xF1"},
+      {"euc-jp", "\xA4\xB3"},
+      {"gb2312", "\xC4\xE3"},
+      {"big5", "\xA7\x41"},
+      {"euc-kr", "\xB0\xA1"},
+      {"iso-8859-2", "\xB1"},
+      {"iso-8859-5", "\xBF"},
+      {"iso-8859-7", "\xE1"},
+      {"windows-1251", "\xCF"},
+      {"windows-1250", "\x9A"},
+      {"iso-8859-9", "\xFD"},
+      {"utf-16le", std::string("a\0", 2)},
+      {"iso-8859-1", "na\xEFve"},  // back to the first after an eviction
+  };
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& [charset, bytes] : samples) {
+      auto fresh = to_utf8(charset, bytes);
+      auto kept = to_utf8(charset, bytes, &converters);
+      REQUIRE_MESSAGE(fresh.is_ok(), charset);
+      REQUIRE_MESSAGE(kept.is_ok(), charset);
+      CHECK_MESSAGE(kept->text == fresh->text, charset);
+      CHECK(kept->clean == fresh->clean);
+    }
+  }
+  auto unknown = to_utf8("x-martian", "x", &converters);
+  CHECK(unknown.status().code() == Code::kUnsupported);
+}
+
+TEST_CASE("a kept stateful converter starts each text in its initial state") {
+  CharsetConverters converters;
+  // Cut short inside a JIS X 0208 run: the shift state would leak into the next text.
+  auto first = to_utf8("iso-2022-jp", "\x1B$B$3", &converters);
+  REQUIRE(first.is_ok());
+  auto second = to_utf8("iso-2022-jp", "abc", &converters);
+  REQUIRE(second.is_ok());
+  CHECK(second->text == "abc");
+  CHECK(second->clean);
 }
