@@ -1,6 +1,8 @@
 // base/text.cpp — ASCII helpers (see text.h).
 #include "base/text.h"
 
+#include <cstring>
+
 #include <algorithm>
 #include <cstdint>
 
@@ -62,6 +64,13 @@ size_t utf8_sequence_length(std::string_view s, size_t i) {
   if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff))) return 0;
   if (cp >= 0xd800 && cp <= 0xdfff) return 0;
   return n;
+}
+
+bool is_atext(char ch) {
+  auto c = static_cast<unsigned char>(ch);
+  if (c >= 0x80) return true;
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return c != 0 && std::strchr("!#$%&'*+-/=?^_`{|}~", c) != nullptr;
 }
 
 bool is_valid_utf8(std::string_view s) {

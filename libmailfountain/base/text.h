@@ -22,6 +22,11 @@ bool is_valid_utf8(std::string_view s);
 // Length of the well-formed UTF-8 sequence starting at s[i], or 0 if there is none.
 size_t utf8_sequence_length(std::string_view s, size_t i);
 
+// Whether `c` is atext (RFC 5322 §3.2.3: letters, digits and !#$%&'*+-/=?^_`{|}~), every
+// byte from 0x80 up counting as atext too, as in UTF-8 addresses and headers (RFC 6531
+// §3.3, RFC 6532 §3.2). Callers that must stay ASCII check for 0x80 and up first.
+bool is_atext(char c);
+
 // Joins with `sep`.
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 

@@ -6,6 +6,8 @@
 // its own, so one malformed entry costs only itself.
 #include "mime/address.h"
 
+#include "base/text.h"
+
 #include "mime/encoded_word.h"
 
 #include <fmt/format.h>
@@ -27,37 +29,6 @@ struct Token {
 
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-// atext of RFC 5322 §3.2.3, extended to every byte from 0x80 up (RFC 6532 §3.2).
-bool is_atext(char ch) {
-  auto c = static_cast<unsigned char>(ch);
-  if (c >= 0x80) return true;
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '/':
-    case '=':
-    case '?':
-    case '^':
-    case '_':
-    case '`':
-    case '{':
-    case '|':
-    case '}':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
 }
 
 // Reads a delimited token (quoted string, comment, domain literal) starting at s[i], the

@@ -44,10 +44,8 @@ std::string_view trim(std::string_view s) {
 
 // atext of RFC 5322 §3.2.3; in kUtf8 mode every byte from 0x80 up too (RFC 6532 §3.2).
 bool is_atext(char ch, HeaderCharset charset) {
-  auto c = static_cast<unsigned char>(ch);
-  if (c >= 0x80) return charset == HeaderCharset::kUtf8;
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  return c != 0 && std::strchr("!#$%&'*+-/=?^_`{|}~", c) != nullptr;
+  if (static_cast<unsigned char>(ch) >= 0x80) return charset == HeaderCharset::kUtf8;
+  return mf::is_atext(ch);
 }
 
 bool all_atext(std::string_view word, HeaderCharset charset) {

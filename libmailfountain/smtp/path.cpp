@@ -22,37 +22,6 @@ bool is_digit(unsigned char c) {
   return c >= '0' && c <= '9';
 }
 
-// atext of RFC 5321 §4.1.2 (RFC 5322 §3.2.3), extended to UTF-8 by RFC 6531 §3.3. The
-// caller has checked the UTF-8 is well-formed, so any byte from 0x80 up is part of a
-// UTF8-non-ascii character.
-bool is_atext(unsigned char c) {
-  if (is_alpha(c) || is_digit(c) || c >= 0x80) return true;
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '/':
-    case '=':
-    case '?':
-    case '^':
-    case '_':
-    case '`':
-    case '{':
-    case '|':
-    case '}':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
-}
-
 // qtextSMTP (RFC 5321 §4.1.2) with RFC 6531's UTF8-non-ascii.
 bool is_qtext(unsigned char c) {
   return c == 32 || c == 33 || (c >= 35 && c <= 91) || (c >= 93 && c <= 126) || c >= 0x80;
@@ -111,7 +80,7 @@ bool is_dot_string(std::string_view local) {
     if (ch == '.') {
       if (after_dot) return false;
       after_dot = true;
-    } else if (is_atext(static_cast<unsigned char>(ch))) {
+    } else if (is_atext(ch)) {
       after_dot = false;
     } else {
       return false;
@@ -277,7 +246,7 @@ ReplyOr<Path> parse_path(std::string_view text, PathRole role) {
       if (ch == '.') {
         if (after_dot) return bad_path(role, "misplaced dot in the local part");
         after_dot = true;
-      } else if (is_atext(static_cast<unsigned char>(ch))) {
+      } else if (is_atext(ch)) {
         after_dot = false;
       } else {
         return bad_path(role, "invalid character in the local part");
