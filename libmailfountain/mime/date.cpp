@@ -237,8 +237,12 @@ Result<DateTime> parse_date(std::string_view value) {
   if (i < w.size()) return invalid_argument(fmt::format("unexpected '{}' after the date", w[i]));
 
   int64_t days = days_from_civil(year, month, day);
-  dt.unix_seconds = days * 86400 + clock[0] * 3600 + clock[1] * 60 + clock[2] -
-                    static_cast<int64_t>(dt.zone_minutes) * 60;
+  int64_t local = days * 86400 + clock[0] * 3600 + clock[1] * 60 + clock[2];
+  // A leap second on the last day of 9999 is the first instant of a five-digit year, which
+  // RFC 5322 cannot write (and format_date would not give back in four digits).
+  if (local >= days_from_civil(10000, 1, 1) * 86400)
+    return invalid_argument("the date falls after the end of the year 9999");
+  dt.unix_seconds = local - static_cast<int64_t>(dt.zone_minutes) * 60;
   return dt;
 }
 

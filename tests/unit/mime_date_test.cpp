@@ -87,6 +87,8 @@ TEST_CASE("impossible dates are refused with a reason") {
   CHECK(refusal("1 Jan 2024 12:00:00 +0160") == "'+0160' is not a zone offset");
   CHECK(refusal("0 Jan 2024 12:00:00 +0000") == "there is no day 0 in Jan 2024");
   CHECK(refusal("1 Jan 1899 12:00:00 +0000") == "the year 1899 is before 1900");
+  CHECK(parse_date("31 Dec 9999 23:59:59 -0959").is_ok());
+  CHECK(refusal("31 Dec 9999 23:59:60 -9959") == "the date falls after the end of the year 9999");
 }
 
 TEST_CASE("malformed dates are refused with a reason") {
