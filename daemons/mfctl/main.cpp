@@ -8,7 +8,8 @@
 //   mfctl is the command-line tool over libmailfountain for administrators and scripts. It
 //   creates a data directory (init) and manages its directory model: domains, accounts,
 //   aliases, redirections, domain managers and quotas; it resolves addresses the way the
-//   mail server will, and shows the audit log.
+//   mail server will, and shows the audit log. `mfctl status` asks the running
+//   mailfountaind, through its control socket, what it listens on and has done.
 //
 //   Whoever can write the data directory is its administrator, so mfctl acts as the
 //   administrator by default. With --as ADDRESS it authenticates as that account (or the
@@ -28,7 +29,8 @@
 //
 // EXIT STATUS
 //   0 success, 2 usage, 3 not found, 4 permission denied (or a failed --as login),
-//   5 conflict (already exists), 1 anything else. See exit_codes.h.
+//   5 conflict (already exists), 6 mailfountaind not running (status), 1 anything else.
+//   See exit_codes.h.
 //
 // SEE ALSO
 //   mfctl(1) (docs/mfctl.1), docs/mfctl-json.md.
@@ -111,6 +113,7 @@ int main(int argc, char** argv) {
   add_quota_commands(app, commands);
   add_resolve_commands(app, commands);
   add_audit_command(app, commands);
+  add_status_command(app, commands);
 
   Output out(wants_json(argc, argv));
   try {
@@ -141,5 +144,5 @@ int main(int argc, char** argv) {
   }
   if (status.is_ok()) return kExitOk;
   if (!out.error_reported()) out.error(status);
-  return exit_code_for(status.code());
+  return session.exit_status().value_or(exit_code_for(status.code()));
 }

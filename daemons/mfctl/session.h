@@ -54,6 +54,11 @@ class Session {
   mf::Directory& directory() { return context_->directory(); }
   const mf::Principal& who() const { return *who_; }
 
+  // For a failure whose exit status is not the one its status code maps to (exit_codes.h):
+  // mfctl status exits with kExitNotRunning when no daemon answers.
+  void set_exit_status(int status) { exit_status_ = status; }
+  std::optional<int> exit_status() const { return exit_status_; }
+
   // The domains a list command covers: just `domain` when it is given, otherwise every
   // domain the principal may see (Directory::list_domains), sorted.
   mf::Result<std::vector<std::string>> domains_in_scope(const std::string& domain);
@@ -64,6 +69,7 @@ class Session {
   PasswordReader& passwords_;
   std::unique_ptr<mf::Context> context_;
   std::optional<mf::Principal> who_;
+  std::optional<int> exit_status_;
 };
 
 // `text` quoted for a POSIX shell when it needs quoting, for commands shown in messages.

@@ -4,6 +4,7 @@
 
 #include "base/codec.h"
 #include "base/text.h"
+#include "mailbox/mail_store.h"
 #include "model/directory_impl.h"
 #include "model/password.h"
 #include "model/worker_pool.h"
@@ -76,7 +77,8 @@ const Status& auth_failed() {
 class ContextImpl final : public Context {
  public:
   ContextImpl(std::string dir, std::unique_ptr<store::LmdbEnv> env, PasswordHasher hasher,
-              const Options& options, std::string admin_name, uint32_t schema)
+              const Options& options, std::string admin_name, uint32_t schema,
+              std::unique_ptr<mailbox::MailStore> mail)
       : dir_(std::move(dir)),
         env_(std::move(env)),
         hasher_(std::move(hasher)),
@@ -85,7 +87,10 @@ class ContextImpl final : public Context {
         schema_(schema),
         issuer_(random_token()),
         directory_(env_.get(), &hasher_, issuer_),
+        mail_(std::move(mail)),
         pool_(options.auth_workers) {}
+
+  mailbox::MailStore& mail_store() { return *mail_; }
 
   const std::string& data_dir() const override { return dir_; }
   Directory& directory() override { return directory_; }
@@ -249,6 +254,8 @@ class ContextImpl final : public Context {
   uint32_t schema_;
   uint64_t issuer_;
   DirectoryImpl directory_;
+  // Before env_ in destruction order: its committer finishes queued deliveries first.
+  std::unique_ptr<mailbox::MailStore> mail_;
   WorkerPool pool_;  // last: destroyed first, so queued jobs finish while all else lives
 };
 
@@ -269,6 +276,11 @@ std::string_view service_name(Service service) {
 }
 
 uint32_t Context::schema_version() { return store::kSchemaVersion; }
+
+mailbox::MailStore& mailbox::mail_store(Context& context) {
+  // Every Context is made by Context::open.
+  return static_cast<ContextImpl&>(context).mail_store();
+}
 
 Status Context::init(const std::string& dir, std::string_view admin_name,
                      std::string_view admin_password, const Options& options) {
@@ -317,8 +329,10 @@ Result<std::unique_ptr<Context>> Context::open(const std::string& dir, const Opt
     admin_name = admin.name;
     return Status::ok();
   }));
+  MF_ASSIGN_OR_RETURN(auto mail, mailbox::MailStore::open(env.get(), dir));
   return std::unique_ptr<Context>(new ContextImpl(dir, std::move(env), std::move(hasher), options,
-                                                  std::move(admin_name), store::kSchemaVersion));
+                                                  std::move(admin_name), store::kSchemaVersion,
+                                                  std::move(mail)));
 }
 
 }  // namespace mf

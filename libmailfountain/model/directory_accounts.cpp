@@ -3,6 +3,7 @@
 #include "model/directory_impl.h"
 
 #include "base/text.h"
+#include "mailbox/folders.h"
 
 #include <fmt/format.h>
 
@@ -52,6 +53,7 @@ Status DirectoryImpl::add_account(const Principal& who, std::string_view address
                                         address_kind_name(existing->kind)));
     }
     MF_RETURN_IF_ERROR(store_address(txn, key, rec));
+    MF_RETURN_IF_ERROR(mailbox::create_default_folders(txn, key));
     return audit(txn, who, "user.add", key);
   });
 }
@@ -203,6 +205,28 @@ Status DirectoryImpl::set_account_quota(const Principal& who, std::string_view a
   });
 }
 
+Result<QuotaInfo> effective_quota(Txn& txn, std::string_view canonical, const AccountRecord& rec) {
+  QuotaInfo out;
+  out.address = std::string(canonical);
+  if (rec.quota) {
+    out.limit_bytes = rec.quota;
+    out.source = QuotaInfo::Source::kAccount;
+    return out;
+  }
+  std::string_view domain_name = key_domain(canonical);
+  MF_ASSIGN_OR_RETURN(auto raw, txn.get(Table::kDomains, domain_name));
+  if (!raw) return not_found(fmt::format("domain {} does not exist", domain_name));
+  DomainRecord domain;
+  MF_RETURN_IF_ERROR(decode(*raw, &domain));
+  if (domain.default_quota) {
+    out.limit_bytes = domain.default_quota;
+    out.source = QuotaInfo::Source::kDomainDefault;
+  } else {
+    out.source = QuotaInfo::Source::kUnlimited;
+  }
+  return out;
+}
+
 Result<QuotaInfo> DirectoryImpl::show_quota(const Principal& who, std::string_view address) {
   MF_ASSIGN_OR_RETURN(Address a, parse(address));
   std::string key = a.key();
@@ -210,19 +234,7 @@ Result<QuotaInfo> DirectoryImpl::show_quota(const Principal& who, std::string_vi
   MF_RETURN_IF_ERROR(env_->read([&](Txn& txn) -> Status {
     MF_RETURN_IF_ERROR(require_self_or_manager(txn, who, key, "see quotas"));
     MF_ASSIGN_OR_RETURN(auto rec, require_account(txn, key));
-    out.address = key;
-    if (rec.quota) {
-      out.limit_bytes = rec.quota;
-      out.source = QuotaInfo::Source::kAccount;
-      return Status::ok();
-    }
-    MF_ASSIGN_OR_RETURN(auto domain, require_domain(txn, a.domain));
-    if (domain.default_quota) {
-      out.limit_bytes = domain.default_quota;
-      out.source = QuotaInfo::Source::kDomainDefault;
-    } else {
-      out.source = QuotaInfo::Source::kUnlimited;
-    }
+    MF_ASSIGN_OR_RETURN(out, effective_quota(txn, key, rec));
     return Status::ok();
   }));
   return out;

@@ -2,6 +2,7 @@
 #include "model/directory_impl.h"
 
 #include "base/text.h"
+#include "mailbox/folders.h"
 
 #include <fmt/format.h>
 
@@ -40,6 +41,7 @@ Status DirectoryImpl::add_domain(const Principal& who, std::string_view name) {
       std::string key = fmt::format("{}@{}", b[0], domain);
       MF_RETURN_IF_ERROR(txn.put(Table::kAddresses, address_table_key(key), encode(acc),
                                  Txn::Put::kNoOverwrite));
+      MF_RETURN_IF_ERROR(mailbox::create_default_folders(txn, key));
     }
     return audit(txn, who, "domain.add", domain, "with abuse@ and postmaster@");
   });

@@ -4,6 +4,7 @@
 
 #include "base/codec.h"
 #include "base/text.h"
+#include "mailbox/folders.h"
 
 #include <fmt/format.h>
 
@@ -298,6 +299,9 @@ Status DirectoryImpl::delete_address(Txn& txn, const Principal& who, std::string
                                              return true;
                                            }));
         for (const auto& k : notices) MF_RETURN_IF_ERROR(txn.del(Table::kNotices, k));
+        // The account's folders and messages; bodies no longer referenced go on the
+        // garbage list, whose files the mailbox store deletes after this commit.
+        MF_RETURN_IF_ERROR(mailbox::remove_account_mail(txn, canonical));
         break;
       }
       case AddressKind::kAlias:

@@ -39,6 +39,10 @@ struct PrincipalAccess {
 
 using store::Txn;
 
+// The quota limit in force for account `canonical` (record `rec`): its own, else its
+// domain's default, else none. show_quota and the mailbox store's delivery both use it.
+Result<QuotaInfo> effective_quota(Txn& txn, std::string_view canonical, const AccountRecord& rec);
+
 class DirectoryImpl final : public Directory {
  public:
   // `env` and `hasher` must outlive the DirectoryImpl; `issuer` identifies the Context

@@ -45,6 +45,13 @@ const char* table_name(Table t) {
     case Table::kGrants: return "grants";
     case Table::kAudit: return "audit";
     case Table::kNotices: return "notices";
+    case Table::kMailFolders: return "mail_folders";
+    case Table::kMailMessages: return "mail_messages";
+    case Table::kMailModseq: return "mail_modseq";
+    case Table::kMailExpunged: return "mail_expunged";
+    case Table::kMailBodies: return "mail_bodies";
+    case Table::kMailGarbage: return "mail_garbage";
+    case Table::kMailQuota: return "mail_quota";
     case Table::kCount: break;
   }
   return "?";

@@ -44,6 +44,14 @@ enum class Table : int {
   kGrants,         // 'O' kind object '\0' account and 'P' account '\0' kind object → rights
   kAudit,          // be64 seq → AuditRecord
   kNotices,        // "account\0" be64 seq → NoticeRecord
+  // The mailbox store (mailbox/, docs/mailbox.md).
+  kMailFolders,    // "account\0folder" → FolderRecord
+  kMailMessages,   // be64 folder id, be32 uid → MessageRecord
+  kMailModseq,     // be64 folder id, be64 modseq, be32 uid → "" (changed-since index)
+  kMailExpunged,   // be64 folder id, be64 modseq, be32 uid → "" (QRESYNC)
+  kMailBodies,     // be64 body id → BodyRecord
+  kMailGarbage,    // be64 body id → "" (body files to delete)
+  kMailQuota,      // account → QuotaUsage
   kCount,
 };
 

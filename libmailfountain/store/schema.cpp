@@ -2,6 +2,7 @@
 #include "store/schema.h"
 
 #include "base/codec.h"
+#include "mailbox/folders.h"
 
 #include <fmt/format.h>
 
@@ -11,7 +12,14 @@ namespace {
 constexpr std::string_view kVersionKey = "schema_version";
 }
 
-std::span<const Migration> builtin_migrations() { return {}; }
+std::span<const Migration> builtin_migrations() {
+  // The mail_* tables are created empty by LmdbEnv::open; what version 2 adds to an
+  // existing store is the folders every account has.
+  static const Migration steps[] = {
+      {1, [](Txn& txn) { return mailbox::migrate_add_default_folders(txn); }},
+  };
+  return steps;
+}
 
 Result<std::optional<uint32_t>> read_schema_version(Txn& txn) {
   MF_ASSIGN_OR_RETURN(auto raw, txn.get(Table::kMeta, kVersionKey));

@@ -16,15 +16,16 @@
 
 namespace mf::store {
 
-// The version this library writes.
-constexpr uint32_t kSchemaVersion = 1;
+// The version this library writes. 2: the mailbox store (mail_* tables, default folders).
+constexpr uint32_t kSchemaVersion = 2;
 
 struct Migration {
   uint32_t from;  // takes a store at this version to from + 1
   std::function<Status(Txn&)> apply;
 };
 
-// The migrations of this library, in order (none yet: version 1 is the first).
+// The migrations of this library, in order: 1 → 2 creates the default folders of every
+// existing account (mailbox/folders.h).
 std::span<const Migration> builtin_migrations();
 
 // Reads the stored version; nullopt when the store has none (not initialised).

@@ -1,12 +1,17 @@
 """scripts/demo, run as a newcomer would run it: twice in a row, on a fresh directory.
 
-The script is given the already built mfctl (MFCTL) and a temporary data directory
-(MF_DEMO_VAR), so it skips the build. Both runs must succeed, and afterwards the data
-directory must hold MA SOCIETE exactly as DEMO.md describes it.
+The script is given the already built mfctl and mailfountaind (MFCTL, MAILFOUNTAIND), a
+temporary data directory (MF_DEMO_VAR) and free ports (MF_DEMO_PORTS), so it skips the
+build. Both runs must succeed; afterwards the data directory holds MA SOCIETE exactly as
+DEMO.md describes it, and the daemon the script started takes mail as the printed swaks
+commands send it.
 """
 
 import json
 import os
+import re
+import smtplib
+import ssl
 import subprocess
 import tempfile
 import unittest
@@ -14,6 +19,7 @@ import unittest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEMO = os.path.join(ROOT, "scripts", "demo")
 MFCTL = os.environ["MFCTL"]
+MAILFOUNTAIND = os.environ["MAILFOUNTAIND"]
 D = "ma-societe.fr"
 
 EXPECTED = {
@@ -36,9 +42,11 @@ class DemoTest(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory(prefix="mf-demo-")
         self.var = os.path.join(self.tmp.name, "var")
-        self.env = dict(os.environ, MFCTL=MFCTL, MF_DEMO_VAR=self.var)
+        self.env = dict(os.environ, MFCTL=MFCTL, MAILFOUNTAIND=MAILFOUNTAIND,
+                        MF_DEMO_VAR=self.var, MF_DEMO_PORTS="0 0 0")
 
     def tearDown(self):
+        subprocess.run([DEMO, "stop"], env=self.env, capture_output=True, timeout=60)
         self.tmp.cleanup()
 
     def run_demo(self):
@@ -54,7 +62,7 @@ class DemoTest(unittest.TestCase):
 
     def test_runs_twice_and_loads_the_demo_organisation(self):
         first = self.run_demo()
-        second = self.run_demo()
+        second = self.run_demo()  # stops the first run's daemon and starts another
         for out in (first, second):
             self.assertIn("support@" + D, out)
             self.assertIn("contact@" + D, out)
@@ -86,6 +94,34 @@ class DemoTest(unittest.TestCase):
         managers = json.loads(p.stdout)
         self.assertIn("jean.martin@" + D, json.dumps(managers))
         self.assertNotIn("sophie.bernard@" + D, json.dumps(managers))
+
+        # The daemon runs: one line per listener, then the swaks commands.
+        ports = dict(re.findall(r"^  (SMTP|Submission|Submissions) +127\.0\.0\.1:(\d+)$",
+                                second, re.M))
+        self.assertEqual(set(ports), {"SMTP", "Submission", "Submissions"}, second)
+        self.assertIn("swaks --server 127.0.0.1:%s --from someone@example.org --to support@%s"
+                      % (ports["SMTP"], D), second)
+        with smtplib.SMTP("127.0.0.1", int(ports["SMTP"]), timeout=30) as s:
+            self.assertEqual(s.sendmail("someone@example.org", ["support@" + D],
+                                        "Subject: demo\r\n\r\nhello\r\n"), {})
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        with smtplib.SMTP("127.0.0.1", int(ports["Submission"]), timeout=30) as s:
+            s.starttls(context=ctx)
+            s.login("emma.durand@" + D, "emma-demo-2026")
+            self.assertEqual(s.sendmail("emma.durand@" + D, ["jean.martin@" + D],
+                                        "From: emma.durand@%s\r\nSubject: hi\r\n\r\nx\r\n" % D),
+                             {})
+        p = self.mfctl("--json", "status")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual(json.loads(p.stdout)["messages_accepted"], 2, p.stdout)
+
+        stop = subprocess.run([DEMO, "stop"], env=self.env, capture_output=True, text=True,
+                              timeout=60)
+        self.assertEqual(stop.returncode, 0, stop.stderr)
+        self.assertIn("Stopped mailfountaind", stop.stdout)
+        self.assertNotEqual(self.mfctl("status").returncode, 0)
 
 
 if __name__ == "__main__":

@@ -5,13 +5,16 @@ Run by ctest (label "integration") with MFCTL set to the mfctl binary; by hand:
     MFCTL=build/daemons/mfctl/mfctl /usr/bin/python3 tests/integration/test_mfctl.py -v
 """
 
+import json
 import os
 import pty
 import re
 import select
+import socket
 import subprocess
 import sys
 import termios
+import threading
 import time
 import unittest
 
@@ -46,10 +49,10 @@ class CommandLineTest(MfctlTestCase):
         result = self.data.run("--help", data=False)
         self.assertEqual(result.code, 0, result)
         for line in ["0  success", "2  usage", "3  not found", "4  permission denied",
-                     "5  conflict", "1  any other failure"]:
+                     "5  conflict", "6  not running", "1  any other failure"]:
             self.assertIn(line, result.out)
         for noun in ["init", "domain", "user", "alias", "redirect", "manager", "quota",
-                     "resolve", "address", "audit"]:
+                     "resolve", "address", "audit", "status"]:
             self.assertRegex(result.out, rf"\n  {noun}\b")
         self.assertNotIn("--password-cost", result.out)  # a hidden option, for tests
 
@@ -975,6 +978,124 @@ class TerminalPromptTest(MfctlTestCase):
         self.assertEqual(code, 2, err)
         self.assertIn("differ", err)
         self.assertExit(self.data.run("domain", "list"), 3)
+
+
+class FakeDaemon:
+    """A control socket answering like mailfountaind (docs/mailfountaind.md): reads one
+    request line, records it, sends `reply` and closes. Serves connections until stopped."""
+
+    def __init__(self, path, reply):
+        self.path = path
+        self.reply = reply
+        self.requests = []
+        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.server.bind(path)
+        self.server.listen(4)
+        self.server.settimeout(0.2)
+        self.running = True
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while self.running:
+            try:
+                conn, _ = self.server.accept()
+            except socket.timeout:
+                continue
+            with conn:
+                request = b""
+                while not request.endswith(b"\n"):
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        break
+                    request += chunk
+                self.requests.append(request)
+                conn.sendall(self.reply.encode() + b"\n")
+
+    def stop(self):
+        self.running = False
+        self.thread.join()
+        self.server.close()
+
+
+STATUS = {
+    "version": "0.1.0", "pid": 4242, "started_at": 1714557600,
+    "listeners": [{"role": "smtp", "address": "127.0.0.1", "port": 2525},
+                  {"role": "submissions", "address": "::1", "port": 2465}],
+    "connections": 3, "connections_total": 120, "messages_accepted": 100,
+    "messages_refused": 2, "recipients_delivered": 150,
+}
+
+
+class StatusTest(MfctlTestCase):
+    """mfctl status against a stand-in for the daemon's control socket."""
+
+    def setUp(self):
+        super().setUp()
+        os.mkdir(self.data.path)
+        self.socket_path = os.path.join(self.data.path, "control.sock")
+
+    def serve(self, reply, path=None):
+        daemon = FakeDaemon(path or self.socket_path, reply)
+        self.addCleanup(daemon.stop)
+        return daemon
+
+    def test_no_daemon_exits_6_with_not_running(self):
+        result = self.data.run("status")
+        self.assertEqual(result.code, 6, result)
+        self.assertIn(f"mailfountaind is not running on {self.data.path}", result.err)
+        result = self.data.run("status", json_output=True)
+        self.assertEqual(result.code, 6, result)
+        self.assertEqual(result.json()["error"]["code"], "not_running")
+
+    def test_a_stale_socket_file_means_not_running(self):
+        stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        stale.bind(self.socket_path)
+        stale.close()
+        self.assertEqual(self.data.run("status").code, 6)
+
+    def test_status_shows_the_daemon_and_its_listeners(self):
+        daemon = self.serve(json.dumps(STATUS))
+        result = self.ok("status")
+        self.assertEqual(daemon.requests, [b"status\n"])
+        self.assertRegex(result.out, r"Daemon: +mailfountaind 0\.1\.0, pid 4242\n")
+        self.assertRegex(result.out, r"Started: +2024-05-01 10:00:00 UTC\n")
+        self.assertRegex(result.out, r"Connections: +3 open, 120 since start\n")
+        self.assertRegex(result.out, r"Messages: +100 accepted, 2 refused\n")
+        self.assertRegex(result.out, r"Recipients delivered: +150\n")
+        rows = table_rows(result.out.split("\n\n", 1)[1])
+        self.assertEqual(rows, [["ROLE", "LISTENING ON"], ["smtp", "127.0.0.1:2525"],
+                                ["submissions", "[::1]:2465"]])
+
+    def test_status_json_is_the_daemons_document(self):
+        self.serve(json.dumps(STATUS))
+        result = self.ok("status", json_output=True)
+        self.assertEqual(result.json(), STATUS)
+        self.assertEqual(list(result.json()), list(STATUS))  # the documented order
+
+    def test_status_socket_option_names_another_socket(self):
+        other = os.path.join(self.data.root, "elsewhere.sock")
+        self.serve(json.dumps(STATUS), path=other)
+        self.assertEqual(self.data.run("status").code, 6)
+        self.assertEqual(self.ok("status", "--socket", other, json_output=True).json()["pid"],
+                         4242)
+
+    def test_a_daemon_error_fails(self):
+        self.serve(json.dumps({"error": "unknown request"}))
+        result = self.data.run("status")
+        self.assertEqual(result.code, 1, result)
+        self.assertIn("unknown request", result.err)
+
+    def test_garbage_on_the_socket_fails(self):
+        self.serve("220 mail.example.fr ESMTP")
+        result = self.data.run("status")
+        self.assertEqual(result.code, 1, result)
+        self.assertIn("is not a status", result.err)
+
+    def test_status_refuses_as(self):
+        result = self.data.run("status", as_=ADMIN)
+        self.assertEqual(result.code, 2, result)
+        self.assertIn("drop --as", result.err)
 
 
 if __name__ == "__main__":

@@ -123,6 +123,8 @@ class Fixture {
     ctx_ = std::move(reopened).value();
   }
   void reopen() { reopen(options()); }
+  // Closes the context (reopen() opens it again), e.g. to open its store alone.
+  void close() { ctx_.reset(); }
 
   Principal admin() { return ctx_->local_administrator(kOrigin); }
 

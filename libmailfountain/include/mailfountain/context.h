@@ -6,8 +6,8 @@
 // data directories. Opening the *same* directory twice in one process is not supported
 // (an LMDB caveat): share one Context instead.
 //
-// Data directory layout: DIR/store/ holds the LMDB environment (metadata only); large
-// values (message bodies, later) live in files beside it.
+// Data directory layout: DIR/store/ holds the LMDB environment (metadata only); message
+// bodies live in files under DIR/messages/ (docs/mailbox.md).
 //
 // Thread-safety: a Context and its Directory may be used from any number of threads.
 // A Context must not be used across fork(); open a new one in the child.

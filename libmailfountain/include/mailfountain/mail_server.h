@@ -1,0 +1,154 @@
+// mailfountain/mail_server.h — the MTA engine: SMTP listeners for receiving (MX, port 25)
+// and submission (587 with STARTTLS, 465 with TLS from the first byte), local delivery
+// into the mailbox store, on an event loop the embedder owns.
+//
+// A MailServer runs on one libevent event_base, given by the embedder (mailfountaind's, or
+// a product's own): every callback of the server runs on that loop's thread, and every
+// method must be called from it. Blocking work (password hashing, fsync) runs on worker
+// threads and comes back to the loop. Several MailServers may run in one process (on one
+// Context or on several): none keeps global state.
+//
+// Configuration comes as a ServerConfig value; defaults are what a careful small site
+// wants, so an empty config plus listeners is a working server. mailfountaind reads it
+// from a TOML file (docs/mailfountaind.md documents every key).
+#ifndef MAILFOUNTAIN_MAIL_SERVER_H
+#define MAILFOUNTAIN_MAIL_SERVER_H
+
+#include <mailfountain/context.h>
+#include <mailfountain/export.h>
+#include <mailfountain/status.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct event_base;
+
+namespace mf {
+
+enum class ListenerRole {
+  kMx,           // port 25: mail for local domains; STARTTLS offered; relays only for
+                 // trusted networks and authenticated clients
+  kSubmission,   // port 587: STARTTLS, then AUTH, then mail from the user (RFC 6409)
+  kSubmissions,  // port 465: TLS from the first byte (RFC 8314), then AUTH
+};
+MF_EXPORT std::string_view listener_role_name(
+    ListenerRole role);  // "smtp", "submission", "submissions"
+
+struct ListenerConfig {
+  ListenerRole role = ListenerRole::kMx;
+  std::string address = "127.0.0.1";  // an IPv4 or IPv6 address literal
+  uint16_t port = 0;                  // 0 picks a free port (tests); see ServerStatus
+};
+
+struct TlsConfig {
+  // PEM files. When both are empty, the server uses DATA_DIR/tls/self-signed.{crt,key},
+  // generating them for the host name at the first start.
+  std::string cert_file;
+  std::string key_file;
+};
+
+struct SmtpLimits {
+  uint64_t max_message_bytes = 36700160;      // 35 MiB; SIZE= and data beyond → 552 5.3.4
+  uint32_t max_recipients = 1000;             // per message; beyond → 452 4.5.3
+  uint32_t max_command_line = 2048;           // bytes; longer → 500 5.5.2
+  uint32_t max_header_bytes = 1 << 20;        // the message header; larger → 552 5.3.4
+  uint32_t max_received_headers = 50;         // more → 554 5.4.6 (a mail loop)
+  uint32_t max_errors = 20;                   // bad commands before 421 and close
+  uint32_t max_connections = 10000;           // in all; beyond, new connections get 421
+  uint32_t max_connections_per_address = 50;  // per client IP address
+  uint32_t command_timeout_seconds = 300;     // RFC 5321 §4.5.3.2: at least 5 minutes
+  uint32_t data_timeout_seconds = 600;        // between bytes of a message's data
+};
+
+// Sending limits of an authenticated account, over a sliding hour. 0 means no limit.
+struct SendingLimits {
+  uint32_t messages_per_hour = 300;
+  uint32_t recipients_per_hour = 1000;
+};
+
+// Failed logins are slowed per (client address, login) and per client address: each
+// failure adds a delay, and after `lockout_after` failures of one pair that pair is refused
+// for `lockout_seconds` — never the account for everyone.
+struct AuthThrottleConfig {
+  uint32_t delay_step_ms = 500;  // added per recent failure, up to max_delay_ms
+  uint32_t max_delay_ms = 5000;
+  uint32_t lockout_after = 10;  // failures of one (address, login) pair
+  uint32_t lockout_seconds = 900;
+  uint32_t per_address_lockout_after = 50;  // failures from one address, any login
+  uint32_t window_seconds = 3600;           // failures older than this are forgotten
+};
+
+struct ServerConfig {
+  std::string hostname;  // in greetings and Received headers; empty: the system's name
+  std::vector<ListenerConfig> listeners;
+  TlsConfig tls;
+  SmtpLimits limits;
+  // Client networks allowed to relay without authentication, as CIDR ("192.0.2.0/24",
+  // "2001:db8::/32") or single addresses. Empty by default: nobody relays unauthenticated.
+  std::vector<std::string> trusted_networks;
+  SendingLimits sending;                                     // every account
+  std::map<std::string, SendingLimits> sending_per_domain;   // overrides, by domain
+  std::map<std::string, SendingLimits> sending_per_account;  // overrides, by address
+  AuthThrottleConfig auth_throttle;
+};
+
+// Checks one entry of ServerConfig::trusted_networks: a network in CIDR notation or a
+// single address. kInvalidArgument with the reason ("192.0.2.1/24 has host bits set; did
+// you mean 192.0.2.0/24?"). For configuration readers that report errors early, with
+// their own file positions; MailServer::create checks the list again.
+MF_EXPORT Status check_network(std::string_view text);
+
+// The server's log: one line per event, in Postfix's manner ("4Dh2A: from=<a@b>,
+// size=1234, nrcpt=2"). The sink is called on the loop's thread.
+enum class LogLevel { kInfo, kWarning, kError };
+using LogSink = std::function<void(LogLevel level, std::string_view line)>;
+
+struct ListenerStatus {
+  ListenerRole role;
+  std::string address;
+  uint16_t port = 0;  // the bound port
+};
+
+struct ServerStatus {
+  std::vector<ListenerStatus> listeners;
+  uint64_t connections = 0;        // open now
+  uint64_t connections_total = 0;  // since start
+  uint64_t messages_accepted = 0;  // got a 250 at end of data
+  uint64_t messages_refused = 0;   // refused at end of data
+  uint64_t recipients_delivered = 0;
+  int64_t started_at = 0;  // Unix seconds
+};
+
+class MF_EXPORT MailServer {
+ public:
+  // Prepares a server on `base` for the data directory of `context` (both must outlive it).
+  // Checks the configuration (kInvalidArgument naming the bad value) and loads or generates
+  // the TLS certificate; listens on nothing yet.
+  static Result<std::unique_ptr<MailServer>> create(Context& context, event_base* base,
+                                                    ServerConfig config, LogSink log);
+  virtual ~MailServer();
+
+  // Binds every listener (kIOError naming the address if one cannot be bound; then none
+  // is left bound) and starts accepting.
+  virtual Status start() = 0;
+
+  // Applies a new configuration (SIGHUP): limits, networks, sending limits and the TLS
+  // certificate apply to new connections; open sessions keep what they started with.
+  // Listeners are not rebound: a change of listeners needs a restart (kFailedPrecondition).
+  virtual Status reload(ServerConfig config) = 0;
+
+  // Stops accepting, says 421 to sessions between commands, lets messages being committed
+  // finish, then calls `done` on the loop. Accepted mail is never lost.
+  virtual void shutdown(std::function<void()> done) = 0;
+
+  virtual ServerStatus status() const = 0;
+};
+
+}  // namespace mf
+
+#endif  // MAILFOUNTAIN_MAIL_SERVER_H

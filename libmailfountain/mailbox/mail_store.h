@@ -1,0 +1,261 @@
+// mailbox/mail_store.h — the mailbox store of one data directory: per-account folders,
+// messages with UIDs, flags, keywords and modification sequences, bodies stored once as
+// files, quota usage, and change notifications. Designed for the SMTP server's local
+// delivery now and IMAP later (docs/mailbox.md).
+//
+// Ownership: the Context owns its MailStore (reach it with mail_store(Context&)); there
+// is no global state. The MailStore keeps a pointer to the Context's LmdbEnv.
+//
+// Threading: every method may be called from any thread. Deliveries are committed by one
+// committer thread in batches (group commit): deliver() returns at once and its callback
+// runs on the committer thread after the batch's single LMDB commit; the caller posts it
+// back to its own loop. Everything else runs its own transaction on the calling thread
+// and blocks for it (LMDB writes are serialised; a commit syncs the disk): do not call
+// those from an event loop that must not block.
+//
+// Durability: a delivery is reported delivered only after its body file was fsynced and
+// moved into place, the shard directory fsynced, and the LMDB transaction referencing it
+// committed (synced). A crash at any point loses no delivered message and leaks no file.
+#ifndef MF_MAILBOX_MAIL_STORE_H
+#define MF_MAILBOX_MAIL_STORE_H
+
+#include <mailfountain/status.h>
+
+#include "mailbox/body_files.h"
+#include "mailbox/records.h"
+#include "mailbox/structure.h"
+#include "store/lmdb_env.h"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mf {
+class Context;
+}
+
+namespace mf::mailbox {
+
+// One recipient of a delivered or appended message.
+struct Delivery {
+  std::string account;           // canonical account address (resolved by the caller)
+  std::string folder = "INBOX";  // UTF-8 name; "INBOX" in any case is the inbox
+  std::string prefix;            // header lines for this recipient only, CRLF-terminated
+  uint32_t flags = 0;            // Flag bits set initially
+  std::vector<std::string> keywords;
+  std::optional<int64_t> internal_date;  // default: the commit's time
+};
+
+// Where a message went.
+struct Delivered {
+  std::string account;
+  std::string folder;
+  uint32_t uidvalidity = 0;
+  uint32_t uid = 0;
+  uint64_t modseq = 0;
+};
+
+// Per-delivery outcome: Delivered, or the refusal: kResourceExhausted ("mailbox full")
+// over quota; kNotFound when the account or folder does not exist; kFailedPrecondition
+// when the account is disabled; kIOError (temporary) when the store failed.
+using DeliveryOutcome = Result<Delivered>;
+// Called once per deliver() with one outcome per Delivery, in the same order.
+using DeliverDone = std::function<void(std::vector<DeliveryOutcome>)>;
+
+struct FolderStatus {
+  std::string name;
+  SpecialUse special_use = SpecialUse::kNone;
+  uint32_t uidvalidity = 0, uidnext = 0;
+  uint64_t highest_modseq = 0;
+  uint32_t messages = 0, unseen = 0;
+};
+
+struct MessageInfo {
+  uint32_t uid = 0;
+  uint32_t flags = 0;
+  std::vector<std::string> keywords;
+  uint64_t size = 0;  // prefix + body: what IMAP's RFC822.SIZE reports
+  int64_t internal_date = 0;
+  uint64_t modseq = 0;
+};
+
+// A message's bytes: the per-delivery prefix then the body file. Holds the body file
+// open, so the bytes stay readable even if the message is expunged meanwhile. Move-only.
+class MessageReader {
+ public:
+  MessageReader(std::string prefix, int fd, uint64_t body_size);
+  MessageReader(MessageReader&& other) noexcept;
+  MessageReader& operator=(MessageReader&&) = delete;
+  MessageReader(const MessageReader&) = delete;
+  ~MessageReader();
+
+  uint64_t size() const { return prefix_.size() + body_size_; }
+  size_t prefix_size() const { return prefix_.size(); }
+  // Appends up to `length` bytes starting at `offset` (of prefix + body) to *out; fewer
+  // only at the end of the message. Reads only that range from the file.
+  Status read(uint64_t offset, uint64_t length, std::string* out) const;
+  Result<std::string> read_all() const;
+
+ private:
+  std::string prefix_;
+  int fd_;
+  uint64_t body_size_;
+};
+
+// How set_flags changes the flags and keywords of each message.
+enum class FlagOp { kAdd, kRemove, kReplace };
+
+// What changed, for change notifications.
+struct Change {
+  enum class Kind { kAppended, kFlags, kExpunged, kFolders };
+  std::string account;
+  std::string folder;  // empty for kFolders
+  Kind kind = Kind::kAppended;
+  uint64_t highest_modseq = 0;
+};
+using ChangeCallback = std::function<void(const Change&)>;
+
+// Unsubscribes when destroyed; after the destructor returns the callback is not running
+// and will not run again. Do not destroy it from inside its own callback.
+class Subscription {
+ public:
+  Subscription() = default;
+  Subscription(Subscription&&) noexcept = default;
+  Subscription& operator=(Subscription&& other) noexcept;  // unsubscribes the old one
+  ~Subscription();
+  struct State;
+
+ private:
+  friend class MailStore;
+  explicit Subscription(std::shared_ptr<State> state) : state_(std::move(state)) {}
+  std::shared_ptr<State> state_;
+};
+
+enum class Durability {
+  kSync,   // fsync body files and directories (the default; what the contract promises)
+  kNoSync  // tests and benchmarks of the rest only: a crash may lose delivered mail
+};
+
+struct MailStoreOptions {
+  Durability durability = Durability::kSync;
+  // Deliveries in one commit at most (the rest wait for the next batch).
+  size_t max_batch = 1024;
+  // The committer sweeps the garbage list at least this often when idle (bodies released
+  // by account removal, which happens outside the MailStore).
+  std::chrono::milliseconds sweep_interval{std::chrono::seconds(60)};
+};
+
+struct MailStoreStats {
+  uint64_t commits = 0;          // LMDB write transactions of the committer
+  uint64_t batches = 0;          // batches taken (one commit each)
+  uint64_t requests = 0;         // deliver() calls committed
+  uint64_t deliveries = 0;       // messages stored (per account)
+  uint64_t bodies_stored = 0;    // body files committed
+  uint64_t bodies_deleted = 0;   // body files swept
+  uint64_t orphans_removed = 0;  // at open
+};
+
+class MailStore {
+ public:
+  // Opens the store over `env` (not owned; must outlive the MailStore) with bodies under
+  // `data_dir`/messages: removes orphans, starts the committer (which sweeps pending
+  // garbage first).
+  static Result<std::unique_ptr<MailStore>> open(store::LmdbEnv* env, const std::string& data_dir,
+                                                 MailStoreOptions options = {});
+  // Commits every delivery already queued (their callbacks run), then stops.
+  ~MailStore();
+  MailStore(const MailStore&) = delete;
+  MailStore& operator=(const MailStore&) = delete;
+
+  // Whether this process stores messages. The first MailStore opened on a data directory
+  // owns deliveries (an exclusive lock on messages/owner.lock, held until it closes);
+  // others opened meanwhile — mfctl while the daemon runs — are guests: begin_body(),
+  // deliver() and append() fail there with kFailedPrecondition, everything else works.
+  bool owns_deliveries() const;
+
+  // ---- Delivery ----
+
+  // A new body file to write a message into.
+  Result<BodyWriter> begin_body();
+  // Queues `body` for every delivery in `deliveries` and returns at once. The body is
+  // stored once whatever the number of accounts; a repeated account (same account and
+  // folder) collapses into its first occurrence, whose outcome it shares. `done` is
+  // called on the committer thread (always exactly once, also on failure); it must not
+  // call append() (which would wait for the committer it runs on) and should be short.
+  void deliver(StagedBody body, std::vector<Delivery> deliveries, DeliverDone done);
+  // The same, waiting for the outcome (IMAP APPEND, saving to Sent). Blocks.
+  DeliveryOutcome append(StagedBody body, Delivery delivery);
+  // Convenience for small messages held in memory.
+  DeliveryOutcome append_bytes(std::string_view message, Delivery delivery);
+
+  // ---- Folders ----
+
+  Result<std::vector<FolderStatus>> list_folders(std::string_view account);
+  Result<FolderStatus> folder_status(std::string_view account, std::string_view folder);
+  Status create_folder(std::string_view account, std::string_view folder);
+  // Renames a folder and its inferiors ("a" → "b" also moves "a/x" to "b/x"); UIDs and
+  // UIDVALIDITY are kept. kUnsupported for INBOX (IMAP's special rename is not done yet).
+  Status rename_folder(std::string_view account, std::string_view from, std::string_view to);
+  // Deletes a folder and its messages (inferiors stay). INBOX cannot be deleted.
+  Status delete_folder(std::string_view account, std::string_view folder);
+
+  // ---- Messages ----
+
+  // Messages with uid >= min_uid, in UID order.
+  Result<std::vector<MessageInfo>> list_messages(std::string_view account, std::string_view folder,
+                                                 uint32_t min_uid = 1);
+  // Messages whose modseq is above `modseq` (CONDSTORE CHANGEDSINCE), in modseq order;
+  // a range scan of the modseq index.
+  Result<std::vector<MessageInfo>> changed_since(std::string_view account, std::string_view folder,
+                                                 uint64_t modseq);
+  // UIDs expunged with a modseq above `modseq` (QRESYNC VANISHED), ascending.
+  Result<std::vector<uint32_t>> expunged_since(std::string_view account, std::string_view folder,
+                                               uint64_t modseq);
+  Result<MessageReader> open_message(std::string_view account, std::string_view folder,
+                                     uint32_t uid);
+  // The cached structure; offsets are into the body (add the reader's prefix_size()).
+  // kNotFound when the body has none cached (it could not be parsed within the limits).
+  Result<BodyStructure> structure(std::string_view account, std::string_view folder, uint32_t uid);
+  // Changes flags and keywords of the messages `uids` that exist (others are skipped).
+  // One new modseq for the whole operation, given to each message that actually
+  // changed; returns it (0 when nothing changed).
+  Result<uint64_t> set_flags(std::string_view account, std::string_view folder,
+                             const std::vector<uint32_t>& uids, FlagOp op, uint32_t flags,
+                             const std::vector<std::string>& keywords = {});
+  // Removes the messages flagged \Deleted, records their UIDs as expunged with one new
+  // modseq, releases bodies and lowers quota usage. Returns the expunged UIDs.
+  Result<std::vector<uint32_t>> expunge(std::string_view account, std::string_view folder);
+
+  Result<QuotaUsage> quota_usage(std::string_view account);
+
+  // ---- Notifications ----
+
+  // `callback` runs after every commit that touches `account`, on the committing thread.
+  Subscription subscribe(std::string_view account, ChangeCallback callback);
+
+  // ---- Maintenance ----
+
+  // Deletes the files of bodies on the garbage list, then their entries.
+  Status sweep_garbage();
+  MailStoreStats stats() const;
+  const BodyFiles& files() const;
+
+  struct Impl;
+
+ private:
+  explicit MailStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The MailStore of a Context made by Context::open (every Context is one). Lives as long
+// as the Context.
+MailStore& mail_store(Context& context);
+
+}  // namespace mf::mailbox
+
+#endif  // MF_MAILBOX_MAIL_STORE_H

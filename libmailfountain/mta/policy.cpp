@@ -1,0 +1,176 @@
+// mta/policy.cpp — sender, recipient and message decisions of the SMTP server.
+#include "mta/policy.h"
+
+#include <fmt/format.h>
+
+namespace mf::mta {
+
+using smtp::Reply;
+
+namespace {
+
+bool is_authenticated(const smtp::Envelope& env) {
+  return !env.authenticated_as.empty();
+}
+
+}  // namespace
+
+Policy::Policy(Context& context, mailbox::MailStore& store, SendingLimiter* limiter,
+               std::string hostname)
+    : context_(context),
+      directory_(context.directory()),
+      store_(store),
+      limiter_(limiter),
+      hostname_(std::move(hostname)),
+      admin_(context.local_administrator("smtp")) {}
+
+std::optional<Reply> Policy::check_sender(const ClientInfo& client, const smtp::Envelope& env,
+                                          const smtp::MailCommand& mail, int64_t now) {
+  (void)client;
+  if (!is_authenticated(env)) return std::nullopt;  // MX: anyone may send us mail
+  const std::string& account = env.authenticated_as;
+  if (mail.sender.is_null)
+    return Reply{553, "5.7.1",
+                 fmt::format("<>: Sender address rejected: not owned by user {}", account)};
+  std::string sender = mail.sender.mailbox();
+  auto may = directory_.may_send_as(account, sender);
+  if (!may.is_ok()) return Reply{451, "4.3.0", "Error: temporary sender lookup failure"};
+  if (!*may)
+    return Reply{
+        553, "5.7.1",
+        fmt::format("<{}>: Sender address rejected: not owned by user {}", sender, account)};
+  if (limiter_ != nullptr) {
+    if (auto over = limiter_->check_message(account, now))
+      return Reply{451, "4.7.1", fmt::format("Error: sending limit reached: {}", *over)};
+  }
+  return std::nullopt;
+}
+
+std::string Policy::postmaster_address() {
+  // RFC 5321 §4.5.1: "Postmaster" without a domain must be accepted. It goes to the
+  // postmaster of the host name's domain, or of the first parent domain that is local.
+  std::string_view name = hostname_;
+  while (!name.empty()) {
+    auto local = directory_.is_local_domain(name);
+    if (local.is_ok() && *local) return fmt::format("postmaster@{}", name);
+    size_t dot = name.find('.');
+    if (dot == std::string_view::npos) break;
+    name.remove_prefix(dot + 1);
+  }
+  auto domains = directory_.list_domains(admin_);
+  if (domains.is_ok() && !domains->empty())
+    return fmt::format("postmaster@{}", domains->front().name);
+  return {};
+}
+
+RcptDecision Policy::local_recipient(std::string_view address, uint64_t size_hint) {
+  RcptDecision d;
+  auto res = directory_.resolve(address);
+  if (!res.is_ok()) {
+    switch (res.status().code()) {
+      case Code::kNotFound:
+        d.refusal = Reply{550, "5.1.1",
+                          fmt::format("<{}>: Recipient address rejected: User unknown", address)};
+        break;
+      case Code::kInvalidArgument:
+        d.refusal =
+            Reply{550, "5.1.3",
+                  fmt::format("<{}>: Recipient address rejected: bad address syntax", address)};
+        break;
+      case Code::kFailedPrecondition:
+        d.refusal =
+            Reply{550, "5.2.1",
+                  fmt::format("<{}>: Recipient address rejected: mailbox disabled", address)};
+        break;
+      case Code::kResourceExhausted:
+        d.refusal = Reply{550, "5.4.6",
+                          fmt::format("<{}>: Recipient address rejected: redirections nest too "
+                                      "deeply or expand too far",
+                                      address)};
+        break;
+      default:
+        d.refusal = Reply{451, "4.3.0", "Error: temporary recipient lookup failure"};
+        break;
+    }
+    return d;
+  }
+  d.accepted.address = res->address;
+  d.accepted.mailboxes = res->mailboxes;
+  for (const std::string& box : res->mailboxes) {
+    auto quota = directory_.show_quota(admin_, box);
+    if (!quota.is_ok() || !quota->limit_bytes) continue;
+    auto usage = store_.quota_usage(box);
+    if (!usage.is_ok()) continue;
+    if (usage->bytes + size_hint > *quota->limit_bytes) d.accepted.over_quota.push_back(box);
+  }
+  if (res->mailboxes.empty() || d.accepted.over_quota.size() == res->mailboxes.size()) {
+    if (!res->external.empty()) {
+      // Forwarding to remote addresses needs the outbound queue (a later version).
+      d.refusal =
+          Reply{451, "4.3.0",
+                fmt::format("<{}>: forwarding to remote addresses is not available yet", address)};
+    } else {
+      d.refusal = Reply{452, "4.2.2", fmt::format("<{}>: Mailbox full", address)};
+    }
+  }
+  return d;
+}
+
+RcptDecision Policy::check_recipient(const ClientInfo& client, const smtp::Envelope& env,
+                                     const smtp::RcptCommand& rcpt, size_t accepted_so_far,
+                                     int64_t now) {
+  const smtp::Path& path = rcpt.recipient;
+  const uint64_t size_hint = env.mail_params.size.value_or(0);
+  if (is_authenticated(env) && limiter_ != nullptr) {
+    if (auto over = limiter_->check_recipients(env.authenticated_as, accepted_so_far + 1, now)) {
+      RcptDecision d;
+      d.refusal = Reply{451, "4.7.1", fmt::format("Error: sending limit reached: {}", *over)};
+      return d;
+    }
+  }
+  if (path.is_bare_postmaster()) {
+    std::string pm = postmaster_address();
+    if (!pm.empty()) return local_recipient(pm, 0);
+  }
+  std::string address = path.mailbox();
+  if (path.domain_kind == smtp::DomainKind::kName) {
+    auto local = directory_.is_local_domain(path.domain);
+    if (!local.is_ok()) {
+      RcptDecision d;
+      d.refusal = Reply{451, "4.3.0", "Error: temporary recipient lookup failure"};
+      return d;
+    }
+    if (*local) return local_recipient(address, size_hint);
+  }
+  RcptDecision d;
+  if (!is_authenticated(env) && !client.trusted) {
+    d.refusal = Reply{554, "5.7.1", fmt::format("<{}>: Relay access denied", address)};
+  } else {
+    d.refusal =
+        Reply{451, "4.3.0",
+              fmt::format("<{}>: delivery to remote domains is not available yet", address)};
+  }
+  return d;
+}
+
+std::optional<Reply> Policy::check_message(const ClientInfo& client, const smtp::Envelope& env,
+                                           const IncomingMessage& message, uint32_t max_received) {
+  (void)client;
+  if (message.header_too_large())
+    return Reply{552, "5.3.4", "Message header size exceeds the limit accepted here"};
+  if (message.received_count() > max_received)
+    return Reply{554, "5.4.6", "Too many \"Received\" header fields: mail forwarding loop"};
+  if (is_authenticated(env)) {
+    for (const std::string& from : message.from()) {
+      auto may = directory_.may_send_as(env.authenticated_as, from);
+      if (!may.is_ok()) return Reply{451, "4.3.0", "Error: temporary sender lookup failure"};
+      if (!*may)
+        return Reply{550, "5.7.1",
+                     fmt::format("From header address <{}> not owned by user {}", from,
+                                 env.authenticated_as)};
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace mf::mta
