@@ -61,8 +61,10 @@ class Downgrader {
   // Writes the part's header, replacing its Content-Transfer-Encoding by `encoding`
   // when not empty, and its blank line.
   Status header(const Part& p, std::string_view encoding);
-  // Copies [from, to) of the message, 8-bit bytes replaced by '?' (preamble, epilogue
-  // and delimiter lines, which readers do not display).
+  // Copies [from, to) of the message, 8-bit and NUL bytes replaced by a character found
+  // in no enclosing boundary (preamble, epilogue and delimiter lines, which readers do
+  // not display). A replacement that a boundary contains could turn a line of the
+  // preamble into a delimiter ("--b\xffc" becoming "--b?c" under boundary "b?c").
   void copy_ignored(size_t from, size_t to);
   Status leaf(const Part& p);
 
@@ -125,9 +127,18 @@ Status Downgrader::header(const Part& p, std::string_view encoding) {
 }
 
 void Downgrader::copy_ignored(size_t from, size_t to) {
+  // A boundary has at most 70 characters (RFC 2046 §5.1.1; the parser enforces no more
+  // than its line), so among these some are in none of the enclosing ones.
+  char replacement = '?';
+  for (char candidate : std::string_view("?#*~!%&^|<>[]{}@$;")) {
+    replacement = candidate;
+    bool used = false;
+    for (std::string_view b : boundaries_) used = used || b.find(candidate) != std::string_view::npos;
+    if (!used) break;
+  }
   for (size_t i = from; i < to; ++i) {
     char c = msg_.bytes[i];
-    out_ += static_cast<unsigned char>(c) >= 0x80 || c == 0 ? '?' : c;
+    out_ += static_cast<unsigned char>(c) >= 0x80 || c == 0 ? replacement : c;
   }
 }
 

@@ -194,3 +194,20 @@ TEST_CASE("re-encoding never puts an enclosing boundary at the start of a line")
   CHECK(msg->parts.size() == 3);
   CHECK(leaf_contents(out) == leaf_contents(m));
 }
+
+TEST_CASE("8-bit bytes in a preamble never become a delimiter line") {
+  // Under boundary "b?c", a preamble line "--b\xFF" "c" is text; replacing the 8-bit byte
+  // with '?' would make it a delimiter and add a part.
+  const std::string in =
+      "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b?c\"\r\n\r\n"
+      "--b\xFF" "c\r\npreamble\r\n"
+      "--b?c\r\nContent-Type: text/plain\r\n\r\nonly part\r\n--b?c--\r\n";
+  auto before = parse_message(in);
+  REQUIRE(before.is_ok());
+  std::string out = downgrade_ok(in);
+  CHECK(out.find("--b\xFF" "c") == std::string::npos);
+  auto after = parse_message(out);
+  REQUIRE(after.is_ok());
+  CHECK(after->parts.size() == before->parts.size());
+  CHECK(leaf_contents(out) == std::vector<std::string>{"only part"});
+}
