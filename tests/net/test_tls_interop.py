@@ -72,7 +72,7 @@ def read_line(sock):
     return data
 
 
-class ServerTest(unittest.TestCase):
+class ServerCase(unittest.TestCase):
     mode = "implicit"
     profile = "strict"
 
@@ -87,7 +87,7 @@ class ServerTest(unittest.TestCase):
         return ctx.wrap_socket(raw, server_hostname="localhost")
 
 
-class StrictImplicitTest(ServerTest):
+class StrictImplicitTest(ServerCase):
     def test_tls12_aead_and_echo(self):
         with self.tls_connect(client_context()) as s:
             self.assertEqual(s.version(), "TLSv1.2")
@@ -149,7 +149,7 @@ class StrictImplicitTest(ServerTest):
         self.assertNotIn("Protocol version", out.stdout + out.stderr)
 
 
-class MxImplicitTest(ServerTest):
+class MxImplicitTest(ServerCase):
     profile = "mx"
 
     def test_cbc_only_client_accepted(self):
@@ -166,7 +166,7 @@ class MxImplicitTest(ServerTest):
             self.tls_connect(ctx).close()
 
 
-class StartTlsTest(ServerTest):
+class StartTlsTest(ServerCase):
     mode = "starttls"
 
     def test_plaintext_pipelined_after_starttls_is_discarded(self):
@@ -187,7 +187,7 @@ class StartTlsTest(ServerTest):
 # to two minutes on this 2-core machine, mostly probing which service the port speaks.
 #   TLS_ECHO_SERVER=build/tests/net/tls_echo_server python3 tests/net/test_tls_interop.py -v TestsslScan
 @unittest.skipUnless(shutil.which("testssl"), "testssl.sh is not installed")
-class TestsslScan(ServerTest):
+class TestsslScan(ServerCase):
     def test_no_protocol_below_tls12(self):
         start = time.monotonic()
         try:
