@@ -57,6 +57,7 @@ void add_quota_commands(CLI::App& app, Commands& commands);
 void add_resolve_commands(CLI::App& app, Commands& commands);  // resolve, address list
 void add_audit_command(CLI::App& app, Commands& commands);
 void add_status_command(CLI::App& app, Commands& commands);  // asks the running daemon
+void add_backup_commands(CLI::App& app, Commands& commands);  // backup, restore
 
 // For a removal refused because the object is in use (kFailedPrecondition): the same
 // status, its message naming the option that forces the removal. Other statuses are

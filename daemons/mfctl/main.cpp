@@ -10,6 +10,8 @@
 //   aliases, redirections, domain managers and quotas; it resolves addresses the way the
 //   mail server will, and shows the audit log. `mfctl status` asks the running
 //   mailfountaind, through its control socket, what it listens on and has done.
+//   `mfctl backup DEST` copies the data directory consistently, also while the daemon
+//   runs, and `mfctl restore SRC` brings such a copy back (docs/mailbox.md).
 //
 //   Whoever can write the data directory is its administrator, so mfctl acts as the
 //   administrator by default. With --as ADDRESS it authenticates as that account (or the
@@ -114,6 +116,7 @@ int main(int argc, char** argv) {
   add_resolve_commands(app, commands);
   add_audit_command(app, commands);
   add_status_command(app, commands);
+  add_backup_commands(app, commands);
 
   Output out(wants_json(argc, argv));
   try {

@@ -202,7 +202,7 @@ Status BodyFiles::place(StagedBody& body, uint64_t id, bool* new_shard) {
   if (::rename(body.tmp_path().c_str(), target.c_str()) != 0) {
     return errno_error("cannot move message body into", target);
   }
-  body.release_file();
+  body.forget_path();
   return Status::ok();
 }
 

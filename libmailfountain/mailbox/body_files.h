@@ -42,6 +42,9 @@ class StagedBody {
   uint64_t size() const { return size_; }
   // Forgets the file without deleting it (it was moved into place).
   void release_file();
+  // The file was moved into place: it is never deleted by this object, but the
+  // descriptor stays open (to sync it) until the object goes.
+  void forget_path() { tmp_path_.clear(); }
 
  private:
   void discard();
@@ -94,8 +97,9 @@ class BodyFiles {
   Result<BodyWriter> begin();
 
   // Moves a staged body to its place as body `id` (creating the shard directory; sets
-  // *new_shard when it did). The file must have been fsynced by the caller if durability
-  // is wanted; the shard directory is not fsynced here (see sync_dir).
+  // *new_shard when it did). `body` keeps its descriptor, for the caller to sync the file
+  // (this does not); the shard directory is not synced here either (see sync_dir). Until
+  // both are, and a commit refers to the body, it is an orphan (see prepare()).
   Status place(StagedBody& body, uint64_t id, bool* new_shard);
 
   // fsync of a directory, so that renames and creations in it are durable.

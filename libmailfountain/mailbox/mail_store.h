@@ -19,6 +19,7 @@
 #ifndef MF_MAILBOX_MAIL_STORE_H
 #define MF_MAILBOX_MAIL_STORE_H
 
+#include <mailfountain/backup.h>
 #include <mailfountain/status.h>
 
 #include "mailbox/body_files.h"
@@ -158,6 +159,7 @@ struct MailStoreStats {
   uint64_t bodies_stored = 0;    // body files committed
   uint64_t bodies_deleted = 0;   // body files swept
   uint64_t orphans_removed = 0;  // at open
+  uint64_t sweeps_deferred = 0;  // sweeps skipped because a backup was copying bodies
 };
 
 class MailStore {
@@ -240,8 +242,13 @@ class MailStore {
 
   // ---- Maintenance ----
 
-  // Deletes the files of bodies on the garbage list, then their entries.
+  // Deletes the files of bodies on the garbage list, then their entries. While a backup
+  // holds off body deletion (backup_files.h) it deletes nothing, counts a deferred sweep
+  // and returns OK: the list is swept at the next turn (after a batch, or when idle).
   Status sweep_garbage();
+  // Copies the data directory into `dest` (mailfountain/backup.h, backup_data_dir()).
+  // Works on guests too: it only reads the store and the body files.
+  Result<BackupReport> backup(const std::string& dest);
   MailStoreStats stats() const;
   const BodyFiles& files() const;
 

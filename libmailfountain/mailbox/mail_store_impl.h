@@ -5,11 +5,14 @@
 #define MF_MAILBOX_MAIL_STORE_IMPL_H
 
 #include "mailbox/mail_store.h"
+#include "mailbox/sync_pool.h"
 
 #include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <set>
+#include <string>
 #include <thread>
 
 namespace mf::mailbox {
@@ -27,7 +30,18 @@ struct Registry {
   std::vector<std::shared_ptr<Subscription::State>> subscribers;
 };
 
+// What the committer knows of one body of a batch before its transaction.
+struct PreparedBody {
+  Status error;
+  uint64_t body_id = 0;  // 0: not placed (or removed after a failure)
+  uint64_t size = 0;
+  std::string structure;
+};
+
 struct MailStore::Impl {
+  // Bodies synced at once per batch, besides the committer itself (see sync_pool.h).
+  static constexpr size_t kSyncThreads = 8;
+
   Impl(store::LmdbEnv* e, std::string root, MailStoreOptions o)
       : env(e),
         files(std::move(root)),
@@ -53,6 +67,7 @@ struct MailStore::Impl {
   bool sweep_requested = false;  // guarded by mu
   std::thread committer;
   uint64_t next_body_id = 1;  // committer thread only
+  SyncPool syncer{kSyncThreads};  // used by the committer
 
   std::mutex sweep_mu;  // one sweep at a time
   std::atomic<bool> garbage_pending{true};
@@ -61,11 +76,15 @@ struct MailStore::Impl {
 
   struct Counters {
     std::atomic<uint64_t> commits{0}, batches{0}, requests{0}, deliveries{0}, bodies_stored{0},
-        bodies_deleted{0}, orphans_removed{0};
+        bodies_deleted{0}, orphans_removed{0}, sweeps_deferred{0};
   } counters;
 
   void run_committer();
   void commit_batch(std::vector<Request>& batch);
+  // Syncs the placed bodies of a batch and the directories that gained entries; a body
+  // whose file or directory could not be synced gets its error and loses its file.
+  void sync_bodies(std::vector<Request>& batch, std::vector<PreparedBody>& prepared,
+                   const std::set<std::string>& dirs, bool root_dirty);
   Status sweep();
   // Wakes the committer to sweep the garbage list (after an expunge or a folder removal).
   void request_sweep();

@@ -17,8 +17,7 @@ bool is_authenticated(const smtp::Envelope& env) {
 
 Policy::Policy(Context& context, mailbox::MailStore& store, SendingLimiter* limiter,
                std::string hostname)
-    : context_(context),
-      directory_(context.directory()),
+    : directory_(context.directory()),
       store_(store),
       limiter_(limiter),
       hostname_(std::move(hostname)),

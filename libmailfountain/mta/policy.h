@@ -63,7 +63,6 @@ class Policy {
   RcptDecision local_recipient(std::string_view address, uint64_t size_hint);
   std::string postmaster_address();
 
-  Context& context_;
   Directory& directory_;
   mailbox::MailStore& store_;
   SendingLimiter* limiter_;

@@ -3,6 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <mutex>
 
 namespace mf::store {
@@ -281,6 +285,27 @@ Status LmdbEnv::write(const std::function<Status(Txn&)>& fn) {
     if (attempt >= kMaxGrowAttempts) return resource_exhausted("the store could not grow enough");
     MF_RETURN_IF_ERROR(grow(seen));
   }
+}
+
+Status LmdbEnv::copy_to(int fd) {
+  for (unsigned attempt = 0;; ++attempt) {
+    std::shared_lock lock(resize_mu_);
+    int rc = mdb_env_copyfd2(env_, fd, MDB_CP_COMPACT);
+    if (rc == MDB_MAP_RESIZED && attempt < kMaxGrowAttempts) {
+      // Another process grew the map: adopt its size and copy again from the start.
+      lock.unlock();
+      MF_RETURN_IF_ERROR(adopt_resize());
+      if (::ftruncate(fd, 0) != 0 || ::lseek(fd, 0, SEEK_SET) != 0) {
+        return io_error(fmt::format("restarting the store copy: {}", std::strerror(errno)));
+      }
+      continue;
+    }
+    if (rc != MDB_SUCCESS) return io_error(fmt::format("copying the store: {}", mdb_strerror(rc)));
+    break;
+  }
+  // LMDB writes the copy but does not sync it.
+  if (::fsync(fd) != 0) return io_error(fmt::format("syncing the store copy: {}", std::strerror(errno)));
+  return Status::ok();
 }
 
 EnvStats LmdbEnv::stats() {

@@ -157,6 +157,13 @@ class LmdbEnv {
 
   EnvStats stats();
 
+  // Writes a consistent, compacted copy of the whole environment (one snapshot: LMDB's
+  // mdb_env_copyfd2 with MDB_CP_COMPACT, which runs its own read transaction) to `fd`, an
+  // empty file open for writing, and fsyncs it. Writers go on meanwhile; the copy holds
+  // one reader slot for its duration. The caller must not have a transaction open on
+  // this thread. On failure the file's contents are unspecified.
+  Status copy_to(int fd);
+
  private:
   LmdbEnv(MDB_env* env, const EnvOptions& options, std::function<int64_t()> clock)
       : env_(env), options_(options), clock_(std::move(clock)) {}

@@ -141,7 +141,7 @@ class MfctlTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         if not MFCTL or not os.access(MFCTL, os.X_OK):
-            raise unittest.SkipTest(f"set MFCTL to the mfctl binary (got {MFCTL!r})")
+            raise AssertionError(f"set MFCTL to the mfctl binary (got {MFCTL!r})")
         cls.demo_template = None
         if cls.DEMO:
             cls.demo_template = DataDir.fresh(cls.addClassCleanup)
