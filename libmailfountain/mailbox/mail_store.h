@@ -6,15 +6,17 @@
 // Ownership: the Context owns its MailStore (reach it with mail_store(Context&)); there
 // is no global state. The MailStore keeps a pointer to the Context's LmdbEnv.
 //
-// Threading: every method may be called from any thread. Deliveries are committed by one
-// committer thread in batches (group commit): deliver() returns at once and its callback
-// runs on the committer thread after the batch's single LMDB commit; the caller posts it
+// Threading: every method may be called from any thread. Deliveries are committed in
+// batches (group commit) by two threads: a preparer places and syncs a batch's bodies
+// while a committer commits the batches prepared before it in one LMDB transaction.
+// deliver() returns at once and its callback runs on the committer thread after that
+// commit; the caller posts it
 // back to its own loop. Everything else runs its own transaction on the calling thread
 // and blocks for it (LMDB writes are serialised; a commit syncs the disk): do not call
 // those from an event loop that must not block.
 //
-// Durability: a delivery is reported delivered only after its body file was fsynced and
-// moved into place, the shard directory fsynced, and the LMDB transaction referencing it
+// Durability: a delivery is reported delivered only after its body file was moved into
+// place and fsynced, the shard directory fsynced, and the LMDB transaction referencing it
 // committed (synced). A crash at any point loses no delivered message and leaks no file.
 #ifndef MF_MAILBOX_MAIL_STORE_H
 #define MF_MAILBOX_MAIL_STORE_H
@@ -153,7 +155,7 @@ struct MailStoreOptions {
 
 struct MailStoreStats {
   uint64_t commits = 0;          // LMDB write transactions of the committer
-  uint64_t batches = 0;          // batches taken (one commit each)
+  uint64_t batches = 0;          // batches prepared (a commit holds one or more)
   uint64_t requests = 0;         // deliver() calls committed
   uint64_t deliveries = 0;       // messages stored (per account)
   uint64_t bodies_stored = 0;    // body files committed

@@ -60,14 +60,24 @@ struct MailStore::Impl {
   bool owner = false;  // this process stores messages (see MailStore::open)
   MailStoreOptions options;
 
+  // A batch between the two stages of the group commit.
+  struct PreparedBatch {
+    std::vector<Request> requests;
+    std::vector<PreparedBody> bodies;  // one per request, in order
+  };
+
   std::mutex mu;
-  std::condition_variable cv;
-  std::deque<Request> queue;     // guarded by mu
-  bool stopping = false;         // guarded by mu
-  bool sweep_requested = false;  // guarded by mu
+  std::condition_variable cv;                // the preparer waits for requests
+  std::condition_variable commit_cv;         // the committer waits for prepared batches
+  std::deque<Request> queue;                 // guarded by mu
+  std::deque<PreparedBatch> prepared_queue;  // guarded by mu
+  bool stopping = false;                     // guarded by mu
+  bool preparer_done = false;                // guarded by mu
+  bool sweep_requested = false;              // guarded by mu
+  std::thread preparer;
   std::thread committer;
-  uint64_t next_body_id = 1;  // committer thread only
-  SyncPool syncer{kSyncThreads};  // used by the committer
+  uint64_t next_body_id = 1;      // preparer thread only
+  SyncPool syncer{kSyncThreads};  // used by the preparer
 
   std::mutex sweep_mu;  // one sweep at a time
   std::atomic<bool> garbage_pending{true};
@@ -79,8 +89,12 @@ struct MailStore::Impl {
         bodies_deleted{0}, orphans_removed{0}, sweeps_deferred{0};
   } counters;
 
+  void run_preparer();
   void run_committer();
-  void commit_batch(std::vector<Request>& batch);
+  // Stage 1: structure, body ids, places and syncs (sets work.bodies).
+  void prepare_batch(PreparedBatch& work);
+  // Stage 2: one LMDB transaction for the batch, then the callbacks and notifications.
+  void commit_batch(PreparedBatch& work);
   // Syncs the placed bodies of a batch and the directories that gained entries; a body
   // whose file or directory could not be synced gets its error and loses its file.
   void sync_bodies(std::vector<Request>& batch, std::vector<PreparedBody>& prepared,

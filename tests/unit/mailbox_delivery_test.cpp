@@ -297,10 +297,12 @@ TEST_CASE(
   REQUIRE(done.load() == kThreads * kPerThread + 1);
   CHECK(delivered.load() == kThreads * kPerThread);
   auto after = f.mail().stats();
-  // Every batch is one commit; the 100 deliveries queued behind the blocked callback went
-  // in one batch (max_batch is far above 200 deliveries).
-  CHECK(after.commits == after.batches);
-  CHECK(after.commits - before.commits == 1);
+  // The 100 requests queued behind the blocked callback were prepared (synced) in batches
+  // meanwhile, and the committer merges every prepared batch into one transaction: one
+  // commit for all that was ready at the release, at most one for a batch the preparer
+  // was syncing then, and one for the requests that queued behind that batch.
+  CHECK(after.batches >= after.commits);
+  CHECK(after.commits - before.commits <= 3);
   CHECK(after.requests - before.requests == kThreads * kPerThread);
   auto bob = f.mail().list_messages(at("bob"), "INBOX");
   MF_REQUIRE_OK(bob);
