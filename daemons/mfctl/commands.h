@@ -58,6 +58,8 @@ void add_resolve_commands(CLI::App& app, Commands& commands);  // resolve, addre
 void add_audit_command(CLI::App& app, Commands& commands);
 void add_status_command(CLI::App& app, Commands& commands);  // asks the running daemon
 void add_backup_commands(CLI::App& app, Commands& commands);  // backup, restore
+void add_dkim_commands(CLI::App& app, Commands& commands);    // dkim show|rotate
+void add_dns_commands(CLI::App& app, Commands& commands);     // dns records
 
 // For a removal refused because the object is in use (kFailedPrecondition): the same
 // status, its message naming the option that forces the removal. Other statuses are

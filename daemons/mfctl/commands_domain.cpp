@@ -3,7 +3,11 @@
 #include "json_objects.h"
 #include "size.h"
 
+#include <mailfountain/dkim.h>
+
 #include <fmt/format.h>
+
+#include <ctime>
 
 namespace mfctl {
 namespace {
@@ -18,11 +22,26 @@ std::string quota_text(const std::optional<uint64_t>& bytes) {
   return bytes ? format_size(*bytes) : "none";
 }
 
-mf::Status run_add(Session& s, const std::string& name) {
+mf::Status run_add(Session& s, const std::string& name, bool dkim_key) {
   MF_RETURN_IF_ERROR(s.directory().add_domain(s.who(), name));
-  s.out().done("domain add", name,
-               fmt::format("added domain {} with the accounts abuse@{} and postmaster@{}", name,
-                           name, name));
+  std::string message =
+      fmt::format("added domain {} with the accounts abuse@{} and postmaster@{}", name, name, name);
+  if (dkim_key) {
+    // Its DKIM key, made now so that mail can be signed from the start (docs/dkim.md). The
+    // domain stays added if this fails: `mfctl dkim rotate` makes the key later.
+    auto shown = s.directory().show_domain(s.who(), name);
+    auto key = shown.is_ok()
+                   ? mf::dkim_ensure_key(s.settings().data_dir, shown->name, std::time(nullptr))
+                   : mf::Result<mf::DkimKey>(shown.status());
+    if (key.is_ok()) {
+      message += fmt::format("\nDKIM key {} made; publish the DNS records: mfctl dns records {}",
+                             key->selector, name);
+    } else {
+      s.out().warn(fmt::format("no DKIM key made for {}: {}; retry with: mfctl dkim rotate {}",
+                               name, key.status().message(), name));
+    }
+  }
+  s.out().done("domain add", name, message);
   return mf::Status::ok();
 }
 
@@ -81,6 +100,7 @@ mf::Status run_remove(Session& s, const std::string& name, bool force) {
 struct NameArgs {
   std::string name;
   bool force = false;
+  bool no_dkim_key = false;
 };
 
 }  // namespace
@@ -92,7 +112,9 @@ void add_domain_commands(CLI::App& app, Commands& commands) {
   CLI::App* add_verb = noun->add_subcommand("add", "Add a domain with abuse@ and postmaster@");
   add_verb->add_option("NAME", add->name, "Domain name (UTF-8 names are stored as A-labels)")
       ->required();
-  commands.add(add_verb, [add](Session& s) { return run_add(s, add->name); });
+  add_verb->add_flag("--no-dkim-key", add->no_dkim_key,
+                     "Do not make the domain's DKIM key now (mfctl dkim rotate makes it later)");
+  commands.add(add_verb, [add](Session& s) { return run_add(s, add->name, !add->no_dkim_key); });
 
   CLI::App* list_verb = noun->add_subcommand("list", "List the domains you may see");
   commands.add(list_verb, [](Session& s) { return run_list(s); });

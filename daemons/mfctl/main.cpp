@@ -117,6 +117,8 @@ int main(int argc, char** argv) {
   add_audit_command(app, commands);
   add_status_command(app, commands);
   add_backup_commands(app, commands);
+  add_dkim_commands(app, commands);
+  add_dns_commands(app, commands);
 
   Output out(wants_json(argc, argv));
   try {

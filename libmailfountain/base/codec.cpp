@@ -69,6 +69,14 @@ bool Decoder::varint(uint64_t* v) {
   return fail();
 }
 
+bool Decoder::varint32(uint32_t* v) {
+  uint64_t x = 0;
+  if (!varint(&x)) return false;
+  if (x > UINT32_MAX) return fail();
+  *v = static_cast<uint32_t>(x);
+  return true;
+}
+
 bool Decoder::i64(int64_t* v) {
   uint64_t zz;
   if (!varint(&zz)) return false;
@@ -120,6 +128,21 @@ std::string encode_be64(uint64_t v) {
     v >>= 8;
   }
   return s;
+}
+
+std::string encode_be32(uint32_t v) {
+  std::string s(4, '\0');
+  for (int i = 3; i >= 0; --i) {
+    s[i] = static_cast<char>(v & 0xff);
+    v >>= 8;
+  }
+  return s;
+}
+
+uint32_t decode_be32(std::string_view s) {
+  uint32_t v = 0;
+  for (size_t i = 0; i < 4 && i < s.size(); ++i) v = (v << 8) | static_cast<uint8_t>(s[i]);
+  return v;
 }
 
 uint64_t decode_be64(std::string_view s) {

@@ -40,6 +40,7 @@ class Decoder {
 
   bool u8(uint8_t* v);
   bool varint(uint64_t* v);
+  bool varint32(uint32_t* v);  // a varint that must fit 32 bits
   bool i64(int64_t* v);
   bool str(std::string* s);
   bool strs(std::vector<std::string>* v);
@@ -61,6 +62,8 @@ class Decoder {
 // Big-endian fixed-width integers, for keys that must sort numerically.
 std::string encode_be64(uint64_t v);
 uint64_t decode_be64(std::string_view s);  // s.size() must be 8
+std::string encode_be32(uint32_t v);
+uint32_t decode_be32(std::string_view s);  // reads the first 4 bytes (fewer: as zeros)
 
 }  // namespace mf
 

@@ -82,6 +82,10 @@ Status copy_file(const std::string& from, const std::string& to, mode_t mode, ui
 // directory is fsynced. Adds to *files and *bytes.
 Status copy_tree(const std::string& from, const std::string& to, uint64_t* files, uint64_t* bytes);
 
+// The directories of DATA holding keys a backup carries besides the store and the bodies:
+// the TLS certificate and key, and the DKIM keys of the domains.
+inline constexpr const char* kKeyDirectories[] = {"tls", "dkim"};
+
 // Whether `path` exists (any kind of file).
 Result<bool> path_exists(const std::string& path);
 // Whether the directory `path` has no entries.

@@ -122,6 +122,16 @@ Status release_body(Txn& txn, uint64_t body_id) {
   return txn.put(Table::kMailGarbage, key, "");
 }
 
+Status retain_body(Txn& txn, uint64_t body_id) {
+  std::string key = body_key(body_id);
+  MF_ASSIGN_OR_RETURN(auto raw, txn.get(Table::kMailBodies, key));
+  if (!raw) return not_found(fmt::format("body {} has no record", body_id));
+  BodyRecord body;
+  MF_RETURN_IF_ERROR(decode(*raw, &body));
+  ++body.refcount;
+  return txn.put(Table::kMailBodies, key, encode(body));
+}
+
 namespace {
 
 // Every key of `table` starting with `prefix` (collected first: deleting while a cursor

@@ -74,6 +74,11 @@ Status remove_account_mail(Txn& txn, std::string_view account);
 // garbage list.
 Status release_body(Txn& txn, uint64_t body_id);
 
+// Takes one more reference to a body that has a record (a reference held by something
+// other than a folder message: the outbound queue's copy of the message). kNotFound if
+// the body has no record: a caller placing a new body writes its record first.
+Status retain_body(Txn& txn, uint64_t body_id);
+
 Result<QuotaUsage> load_usage(Txn& txn, std::string_view account);
 Status store_usage(Txn& txn, std::string_view account, const QuotaUsage& usage);
 

@@ -188,13 +188,16 @@ Result<BackupReport> MailStore::backup(const std::string& dest_arg) {
   MF_RETURN_IF_ERROR(BodyFiles::sync_dir(copied_files.root()));
 
   // The rest of the state a restored server needs: its TLS certificate and key (made at
-  // the first start when none is configured). The control socket and lock files belong to
-  // a running process and are not copied.
-  const std::string tls = data_dir + "/tls";
-  MF_ASSIGN_OR_RETURN(bool has_tls, path_exists(tls));
-  if (has_tls) {
+  // the first start when none is configured) and the domains' DKIM keys (their public
+  // halves are published in DNS: a restored server must sign with the same ones). The
+  // control socket and lock files belong to a running process and are not copied.
+  for (const char* sub : kKeyDirectories) {
+    const std::string from = data_dir + "/" + sub;
+    MF_ASSIGN_OR_RETURN(bool present, path_exists(from));
+    if (!present) continue;
     uint64_t bytes = 0;
-    MF_RETURN_IF_ERROR(copy_tree(tls, staging.path() + "/tls", &report.other_files, &bytes));
+    MF_RETURN_IF_ERROR(
+        copy_tree(from, staging.path() + "/" + sub, &report.other_files, &bytes));
   }
 
   // The manifest last: a directory with one is complete.

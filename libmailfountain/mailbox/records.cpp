@@ -15,28 +15,6 @@ Status bad(std::string_view what) {
   return corruption(fmt::format("a stored {} record is unreadable", what));
 }
 
-bool u32(Decoder& d, uint32_t* v) {
-  uint64_t x = 0;
-  if (!d.varint(&x) || x > UINT32_MAX) return false;
-  *v = static_cast<uint32_t>(x);
-  return true;
-}
-
-std::string be32(uint32_t v) {
-  std::string out(4, '\0');
-  for (int i = 3; i >= 0; --i) {
-    out[i] = static_cast<char>(v & 0xff);
-    v >>= 8;
-  }
-  return out;
-}
-
-uint32_t read_be32(std::string_view s) {
-  uint32_t v = 0;
-  for (char c : s.substr(0, 4)) v = (v << 8) | static_cast<uint8_t>(c);
-  return v;
-}
-
 }  // namespace
 
 std::string_view special_use_name(SpecialUse use) {
@@ -69,11 +47,11 @@ Status decode(std::string_view in, FolderRecord* r) {
   uint8_t format = 0, use = 0;
   if (!d.u8(&format) || format != kFormat1) return bad("folder");
   d.varint(&r->id);
-  u32(d, &r->uidvalidity);
-  u32(d, &r->uidnext);
+  d.varint32(&r->uidvalidity);
+  d.varint32(&r->uidnext);
   d.varint(&r->highest_modseq);
-  u32(d, &r->messages);
-  u32(d, &r->unseen);
+  d.varint32(&r->messages);
+  d.varint32(&r->unseen);
   d.u8(&use);
   d.i64(&r->created_at);
   if (!d.done() || use > static_cast<uint8_t>(SpecialUse::kArchive)) return bad("folder");
@@ -94,7 +72,7 @@ Status decode(std::string_view in, MessageRecord* r) {
   if (!d.u8(&format) || format != kFormat1) return bad("message");
   d.varint(&r->body_id);
   d.str(&r->prefix);
-  u32(d, &r->flags);
+  d.varint32(&r->flags);
   d.strs(&r->keywords);
   d.i64(&r->internal_date);
   d.varint(&r->size);
@@ -148,7 +126,7 @@ std::string folder_prefix(std::string_view account) {
 }
 
 std::string message_key(uint64_t folder_id, uint32_t uid) {
-  return encode_be64(folder_id) + be32(uid);
+  return encode_be64(folder_id) + encode_be32(uid);
 }
 
 std::string folder_range(uint64_t folder_id) {
@@ -156,18 +134,18 @@ std::string folder_range(uint64_t folder_id) {
 }
 
 uint32_t uid_of_message_key(std::string_view key) {
-  return read_be32(key.substr(8));
+  return decode_be32(key.substr(8));
 }
 
 std::string modseq_key(uint64_t folder_id, uint64_t modseq, uint32_t uid) {
-  return encode_be64(folder_id) + encode_be64(modseq) + be32(uid);
+  return encode_be64(folder_id) + encode_be64(modseq) + encode_be32(uid);
 }
 
 bool parse_modseq_key(std::string_view key, uint64_t* folder_id, uint64_t* modseq, uint32_t* uid) {
   if (key.size() != 20) return false;
   *folder_id = decode_be64(key.substr(0, 8));
   *modseq = decode_be64(key.substr(8, 8));
-  *uid = read_be32(key.substr(16));
+  *uid = decode_be32(key.substr(16));
   return true;
 }
 

@@ -172,9 +172,11 @@ Result<RestoreReport> restore_data_dir(const std::string& backup_arg, const std:
   if (!has_messages) return corruption(fmt::format("the backup {} has no messages/", src));
   MF_RETURN_IF_ERROR(
       mailbox::copy_tree(src + "/messages", dir + "/messages", &bodies, &body_bytes));
-  MF_ASSIGN_OR_RETURN(bool has_tls, mailbox::path_exists(src + "/tls"));
-  if (has_tls) {
-    MF_RETURN_IF_ERROR(mailbox::copy_tree(src + "/tls", dir + "/tls", &other_files, &other_bytes));
+  for (const char* sub : mailbox::kKeyDirectories) {
+    MF_ASSIGN_OR_RETURN(bool present, mailbox::path_exists(src + "/" + sub));
+    if (!present) continue;
+    MF_RETURN_IF_ERROR(
+        mailbox::copy_tree(src + "/" + sub, dir + "/" + sub, &other_files, &other_bytes));
   }
   if (store_bytes != manifest.store_bytes || bodies != manifest.bodies ||
       body_bytes != manifest.body_bytes) {

@@ -2,6 +2,7 @@
 // when no certificate is configured (contract in tls_context.h).
 #include "net/tls_context.h"
 
+#include "net/key_generation.h"
 #include "net/tls_internal.h"
 
 #include <mbedtls/asn1write.h>
@@ -75,54 +76,6 @@ Status encode_san(std::string_view host, std::vector<unsigned char>& out) {
   return Status::ok();
 }
 
-std::string errno_text() {
-  return std::strerror(errno);
-}
-
-// Writes `data` to `path` atomically and never over an existing file: a temporary file in
-// the same directory (created 0600, so a key is never readable by others, even briefly),
-// fsync, link() into place (fails with EEXIST where rename() would replace), fsync of the
-// directory so the new name survives a crash.
-Status write_new_file(const std::string& path, std::string_view data, mode_t mode) {
-  std::string tmp = path + ".tmp-XXXXXX";
-  int fd = mkstemp(tmp.data());
-  if (fd < 0)
-    return io_error(fmt::format("cannot create a file beside {}: {}", path, errno_text()));
-  auto fail = [&](std::string what) {
-    int saved = errno;
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return io_error(fmt::format("cannot {} {}: {}", what, tmp, std::strerror(saved)));
-  };
-  if (fchmod(fd, mode) != 0) return fail("set the mode of");
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail("write");
-    done += static_cast<size_t>(n);
-  }
-  if (fsync(fd) != 0) return fail("fsync");
-  ::close(fd);
-  if (::link(tmp.c_str(), path.c_str()) != 0) {
-    int saved = errno;
-    ::unlink(tmp.c_str());
-    if (saved == EEXIST) return already_exists(fmt::format("{} already exists", path));
-    return io_error(fmt::format("cannot create {}: {}", path, std::strerror(saved)));
-  }
-  ::unlink(tmp.c_str());
-  // (std::filesystem::path::parent_path trips g++ 12's -Wrestrict false positive at -O2.)
-  const size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    int rc = fsync(dfd);
-    ::close(dfd);
-    if (rc != 0) return io_error(fmt::format("cannot fsync {}: {}", dir, errno_text()));
-  }
-  return Status::ok();
-}
-
 bool exists(const std::string& path) {
   struct stat st;
   return ::lstat(path.c_str(), &st) == 0;
@@ -167,10 +120,7 @@ Status generate_self_signed(std::string_view hostname, const std::string& cert_p
 
   if (key_type == SelfSignedKey::kRsa2048) {
     MF_RETURN_IF_ERROR(
-        check(mbedtls_pk_setup(&g.key, mbedtls_pk_info_from_type(MBEDTLS_PK_RSA)), "pk_setup"));
-    MF_RETURN_IF_ERROR(check(
-        mbedtls_rsa_gen_key(mbedtls_pk_rsa(g.key), mbedtls_ctr_drbg_random, drbg, 2048, 65537),
-        "RSA key generation"));
+        generate_rsa_key(&g.key, drbg, 2048).with_context("self-signed certificate"));
   } else {
     MF_RETURN_IF_ERROR(
         check(mbedtls_pk_setup(&g.key, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)), "pk_setup"));

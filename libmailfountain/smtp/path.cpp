@@ -287,19 +287,20 @@ ReplyOr<Path> parse_path(std::string_view text, PathRole role) {
   return path;
 }
 
+std::string format_local_part(std::string_view local) {
+  if (is_dot_string(local)) return std::string(local);
+  std::string out = "\"";
+  for (char c : local) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
 std::string Path::mailbox() const {
   if (is_null) return "";
-  std::string out;
-  if (is_dot_string(local)) {
-    out = local;
-  } else {
-    out += '"';
-    for (char c : local) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
+  std::string out = format_local_part(local);
   if (domain_kind == DomainKind::kNone) return out;
   out += '@';
   out += domain;

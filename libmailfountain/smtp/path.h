@@ -104,6 +104,10 @@ std::optional<std::string_view> address_literal_error(std::string_view text,
 // Whether `local` (unquoted) can be written as a Dot-string, i.e. without quotes.
 bool is_dot_string(std::string_view local);
 
+// `local` as it is written in a path: as is when it is a dot-string, else quoted with
+// '"' and '\\' escaped (RFC 5321 §4.1.2 Quoted-string).
+std::string format_local_part(std::string_view local);
+
 }  // namespace mf::smtp
 
 #endif  // MF_SMTP_PATH_H

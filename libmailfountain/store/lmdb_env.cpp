@@ -56,6 +56,13 @@ const char* table_name(Table t) {
     case Table::kMailBodies: return "mail_bodies";
     case Table::kMailGarbage: return "mail_garbage";
     case Table::kMailQuota: return "mail_quota";
+    case Table::kQueueMessages: return "queue_messages";
+    case Table::kQueueRecipients: return "queue_recipients";
+    case Table::kQueueDue: return "queue_due";
+    case Table::kQueueDomains: return "queue_domains";
+    case Table::kQueueHeld: return "queue_held";
+    case Table::kQueueReports: return "queue_reports";
+    case Table::kQueueCounts: return "queue_counts";
     case Table::kCount: break;
   }
   return "?";

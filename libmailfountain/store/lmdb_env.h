@@ -52,6 +52,14 @@ enum class Table : int {
   kMailBodies,     // be64 body id → BodyRecord
   kMailGarbage,    // be64 body id → "" (body files to delete)
   kMailQuota,      // account → QuotaUsage
+  // The outbound queue (queue/, docs/queue.md); schema version 3.
+  kQueueMessages,    // be64 message id → queue MessageRecord
+  kQueueRecipients,  // be64 message id, be32 index → RecipientRecord
+  kQueueDue,         // u8 priority, be64 next attempt, be64 id, be32 index → domain
+  kQueueDomains,     // domain "\0" be64 id, be32 index → u8 state, be64 next attempt
+  kQueueHeld,        // be64 id, be32 index → "" (held recipients)
+  kQueueReports,     // be64 id, be32 index → "" (finished recipients awaiting a DSN)
+  kQueueCounts,      // "all" and "d" domain → Counts
   kCount,
 };
 

@@ -17,6 +17,10 @@ std::span<const Migration> builtin_migrations() {
   // existing store is the folders every account has.
   static const Migration steps[] = {
       {1, [](Txn& txn) { return mailbox::migrate_add_default_folders(txn); }},
+      // The queue_* tables are created empty by LmdbEnv::open too, and an empty queue has
+      // no records (absent counters read as zero): version 3 only records that this store
+      // may now hold queued mail, which an older library must not open.
+      {2, [](Txn&) { return Status::ok(); }},
   };
   return steps;
 }

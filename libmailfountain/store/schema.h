@@ -17,7 +17,8 @@
 namespace mf::store {
 
 // The version this library writes. 2: the mailbox store (mail_* tables, default folders).
-constexpr uint32_t kSchemaVersion = 2;
+// 3: the outbound queue (queue_* tables, docs/queue.md).
+constexpr uint32_t kSchemaVersion = 3;
 
 struct Migration {
   uint32_t from;  // takes a store at this version to from + 1
@@ -25,7 +26,7 @@ struct Migration {
 };
 
 // The migrations of this library, in order: 1 → 2 creates the default folders of every
-// existing account (mailbox/folders.h).
+// existing account (mailbox/folders.h); 2 → 3 (the outbound queue) changes no data.
 std::span<const Migration> builtin_migrations();
 
 // Reads the stored version; nullopt when the store has none (not initialised).

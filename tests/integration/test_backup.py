@@ -21,6 +21,17 @@ from smtp_harness import (MAILBOX_DUMP, MAILFOUNTAIND, Daemon, DataDir, addr,  #
 SUBJECT = re.compile(r"^Subject: (\S+)\r$", re.M)
 
 
+def tree_bytes(root):
+    """{relative path: bytes} of every file under root."""
+    out = {}
+    for here, _, files in os.walk(root):
+        for name in files:
+            path = os.path.join(here, name)
+            with open(path, "rb") as f:
+                out[os.path.relpath(path, root)] = f.read()
+    return out
+
+
 class Sender(threading.Thread):
     """Sends to `recipients` in turn until stopped; records acknowledged subjects in order."""
 
@@ -147,6 +158,11 @@ class BackupRestoreTest(unittest.TestCase):
             original_key = f.read()
         with open(os.path.join(restored.path, "tls", "self-signed.key"), "rb") as f:
             self.assertEqual(f.read(), original_key)
+        # The domain's DKIM keys too (made by `domain add`): the restored server signs with
+        # the keys published in DNS.
+        self.assertEqual(tree_bytes(os.path.join(restored.path, "dkim")),
+                         tree_bytes(os.path.join(data.path, "dkim")))
+        self.assertTrue(tree_bytes(os.path.join(data.path, "dkim")))
 
         second = self.start_daemon(restored)
         after = {a: mailbox(restored, a) for a in self.ACCOUNTS}

@@ -72,3 +72,22 @@ TEST_CASE("big-endian keys sort numerically") {
   CHECK(encode_be64(255) < encode_be64(256));
   CHECK(decode_be64(encode_be64(0x0102030405060708ull)) == 0x0102030405060708ull);
 }
+
+TEST_CASE("a 32-bit field above 32 bits fails the record") {
+  Encoder e;
+  e.varint(UINT32_MAX).varint(uint64_t{UINT32_MAX} + 1).varint(7);
+  Decoder d(e.bytes());
+  uint32_t v = 0;
+  CHECK(d.varint32(&v));
+  CHECK(v == UINT32_MAX);
+  CHECK_FALSE(d.varint32(&v));
+  CHECK(d.failed());
+  CHECK_FALSE(d.varint32(&v));  // stays failed
+}
+
+TEST_CASE("32-bit big-endian keys sort numerically and read back") {
+  CHECK(encode_be32(1) < encode_be32(256));
+  CHECK(encode_be32(0x01020304u) == std::string("\x01\x02\x03\x04", 4));
+  CHECK(decode_be32(encode_be32(0xfffffffeu)) == 0xfffffffeu);
+  CHECK(decode_be32(encode_be64(0x0000000100000002ull)) == 1u);  // the first four bytes
+}

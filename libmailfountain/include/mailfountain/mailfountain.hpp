@@ -4,6 +4,7 @@
 
 #include <mailfountain/context.h>
 #include <mailfountain/directory.h>
+#include <mailfountain/dkim.h>
 #include <mailfountain/export.h>
 #include <mailfountain/principal.h>
 #include <mailfountain/status.h>
