@@ -196,8 +196,7 @@ Result<BackupReport> MailStore::backup(const std::string& dest_arg) {
     MF_ASSIGN_OR_RETURN(bool present, path_exists(from));
     if (!present) continue;
     uint64_t bytes = 0;
-    MF_RETURN_IF_ERROR(
-        copy_tree(from, staging.path() + "/" + sub, &report.other_files, &bytes));
+    MF_RETURN_IF_ERROR(copy_tree(from, staging.path() + "/" + sub, &report.other_files, &bytes));
   }
 
   // The manifest last: a directory with one is complete.
