@@ -39,36 +39,44 @@ Result<std::vector<std::pair<uint32_t, RecipientRecord>>> load_recipients(Txn& t
   return out;
 }
 
-}  // namespace
-
-Result<uint32_t> hold(Txn& txn, uint64_t message_id) {
+// Moves each recipient of `message_id` that `eligible` accepts to the state `move` gives
+// it (every index kept consistent by change_recipient); returns how many moved.
+template <typename Eligible, typename Move>
+Result<uint32_t> move_recipients(Txn& txn, uint64_t message_id, Eligible eligible, Move move) {
   MF_ASSIGN_OR_RETURN(MessageRecord m, load_message(txn, message_id));
   MF_ASSIGN_OR_RETURN(auto recipients, load_recipients(txn, message_id));
   uint32_t changed = 0;
   for (const auto& [index, r] : recipients) {
-    if (r.state != RcptState::kActive && r.state != RcptState::kDeferred) continue;
+    if (!eligible(r)) continue;
     RecipientRecord after = r;
-    after.held_from = r.state;
-    after.state = RcptState::kHeld;
+    move(r, after);
     MF_RETURN_IF_ERROR(change_recipient(txn, EntryRef{message_id, index}, m, r, after));
     ++changed;
   }
   return changed;
 }
 
+}  // namespace
+
+Result<uint32_t> hold(Txn& txn, uint64_t message_id) {
+  return move_recipients(
+      txn, message_id,
+      [](const RecipientRecord& r) {
+        return r.state == RcptState::kActive || r.state == RcptState::kDeferred;
+      },
+      [](const RecipientRecord& r, RecipientRecord& after) {
+        after.held_from = r.state;
+        after.state = RcptState::kHeld;
+      });
+}
+
 Result<uint32_t> release(Txn& txn, uint64_t message_id) {
-  MF_ASSIGN_OR_RETURN(MessageRecord m, load_message(txn, message_id));
-  MF_ASSIGN_OR_RETURN(auto recipients, load_recipients(txn, message_id));
-  uint32_t changed = 0;
-  for (const auto& [index, r] : recipients) {
-    if (r.state != RcptState::kHeld) continue;
-    RecipientRecord after = r;
-    after.state = r.held_from;
-    after.held_from = RcptState::kActive;
-    MF_RETURN_IF_ERROR(change_recipient(txn, EntryRef{message_id, index}, m, r, after));
-    ++changed;
-  }
-  return changed;
+  return move_recipients(
+      txn, message_id, [](const RecipientRecord& r) { return r.state == RcptState::kHeld; },
+      [](const RecipientRecord& r, RecipientRecord& after) {
+        after.state = r.held_from;
+        after.held_from = RcptState::kActive;
+      });
 }
 
 Result<uint32_t> delete_message(Txn& txn, uint64_t message_id) {
