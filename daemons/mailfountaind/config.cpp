@@ -5,7 +5,6 @@
 // carry the line of the offending key or value, as toml++ records it.
 #include "config.h"
 
-
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
@@ -219,6 +218,7 @@ class ConfigReader {
             {"sending", [this](const auto& v, const auto& p) { return read_sending(v, p); }},
             {"auth_throttle",
              [this](const auto& v, const auto& p) { return read_auth_throttle(v, p); }},
+            {"outbound", [this](const auto& v, const auto& p) { return read_outbound(v, p); }},
         }));
     if (config_.control_socket.size() > max_socket_path_length()) {
       const toml::source_region where = socket_where_;
@@ -385,6 +385,105 @@ class ConfigReader {
                       "self-signed certificate");
     }
     return mf::Status::ok();
+  }
+
+  Key boolean(std::string_view name, bool& field) const {
+    return Key{name, [this, &field](const toml::node& value, const std::string& path) {
+                 const auto* b = value.as_boolean();
+                 if (b == nullptr)
+                   return r_.error(value.source(), fmt::format("{} must be true or false", path));
+                 field = b->get();
+                 return mf::Status::ok();
+               }};
+  }
+
+  Key text(std::string_view name, std::string& field) const {
+    return Key{name, [this, &field](const toml::node& value, const std::string& path) {
+                 MF_ASSIGN_OR_RETURN(field, r_.string(value, path));
+                 return mf::Status::ok();
+               }};
+  }
+
+  std::vector<Key> destination_limit_keys(mf::DestinationLimitsConfig& l) const {
+    return {
+        r_.number("max_connections", l.max_connections, 1),
+        r_.number("initial_connections", l.initial_connections, 1),
+        r_.number("messages_per_connection", l.messages_per_connection, 1),
+        r_.number("messages_per_minute", l.messages_per_minute, 0),
+        r_.number("failures_before_dead", l.failures_before_dead, 0),
+        r_.number("dead_seconds", l.dead_seconds, 1),
+    };
+  }
+
+  // [outbound], with [outbound.ports] (destination = port) and [outbound.limits] (the
+  // defaults, and one table per destination that replaces them for it).
+  mf::Status read_outbound(const toml::node& value, const std::string& path) {
+    MF_ASSIGN_OR_RETURN(const toml::table* table, r_.table(value, path));
+    auto& o = config_.server.outbound;
+    return r_.read_table(
+        *table, path,
+        {
+            boolean("enabled", o.enabled),
+            {"dns_servers",
+             [&](const auto& v, const auto& p) -> mf::Status {
+               const toml::array* list = v.as_array();
+               if (list == nullptr)
+                 return r_.error(v.source(), fmt::format("{} must be an array of strings", p));
+               for (size_t i = 0; i < list->size(); ++i) {
+                 MF_ASSIGN_OR_RETURN(std::string server,
+                                     r_.string(*list->get(i), fmt::format("{}[{}]", p, i)));
+                 o.dns_servers.push_back(std::move(server));
+               }
+               return mf::Status::ok();
+             }},
+            r_.number("port", o.port, 1),
+            {"ports",
+             [&](const auto& v, const auto& p) -> mf::Status {
+               MF_ASSIGN_OR_RETURN(const toml::table* ports, r_.table(v, p));
+               for (const auto& [key, item] : *ports) {
+                 MF_ASSIGN_OR_RETURN(uint64_t port,
+                                     r_.integer(item, join_path(p, key.str()), 1, 65535));
+                 o.destination_ports[ascii_lower(key.str())] = static_cast<uint16_t>(port);
+               }
+               return mf::Status::ok();
+             }},
+            text("relay_host", o.relay_host),
+            text("relay_user", o.relay_user),
+            text("relay_password", o.relay_password),
+            boolean("require_tls", o.require_tls),
+            text("helo_name", o.helo_name),
+            text("bind_address", o.bind_address),
+            r_.number("max_connections", o.max_connections, 1),
+            r_.number("retry_initial_seconds", o.retry_initial_seconds, 1),
+            r_.number("retry_max_seconds", o.retry_max_seconds, 1),
+            r_.number("max_lifetime_seconds", o.max_lifetime_seconds, 1),
+            r_.number("max_loaded_recipients", o.max_loaded_recipients, 1),
+            {"limits",
+             [&](const auto& v, const auto& p) -> mf::Status {
+               MF_ASSIGN_OR_RETURN(const toml::table* limits, r_.table(v, p));
+               std::vector<Key> keys = destination_limit_keys(o.limits);
+               std::vector<std::pair<std::string, const toml::table*>> per;
+               keys.push_back({"destination", [&](const auto& dv, const auto& dp) -> mf::Status {
+                                 MF_ASSIGN_OR_RETURN(const toml::table* dests, r_.table(dv, dp));
+                                 for (const auto& [key, item] : *dests) {
+                                   std::string item_path = join_path(dp, key.str());
+                                   MF_ASSIGN_OR_RETURN(const toml::table* t,
+                                                       r_.table(item, item_path));
+                                   per.emplace_back(ascii_lower(key.str()), t);
+                                 }
+                                 return mf::Status::ok();
+                               }});
+               MF_RETURN_IF_ERROR(r_.read_table(*limits, p, keys));
+               // Per-destination tables start from the defaults, read whole first.
+               for (const auto& [name, t] : per) {
+                 mf::DestinationLimitsConfig l = o.limits;
+                 MF_RETURN_IF_ERROR(r_.read_table(*t, join_path(join_path(p, "destination"), name),
+                                                  destination_limit_keys(l)));
+                 o.limits_per_destination[name] = l;
+               }
+               return mf::Status::ok();
+             }},
+        });
   }
 
   mf::Status read_limits(const toml::node& value, const std::string& path) {

@@ -2,6 +2,8 @@
 // stale file, and the request/reply exchange over libevent bufferevents.
 #include "control.h"
 
+#include "queue_requests.h"
+
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -9,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <fcntl.h>
+#include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -18,7 +21,11 @@
 #include <cerrno>
 #include <cstring>
 #include <exception>
+#include <list>
+#include <mutex>
 #include <set>
+#include <system_error>
+#include <thread>
 #include <utility>
 
 namespace mailfountaind {
@@ -83,26 +90,43 @@ mf::Result<bool> someone_answers(const sockaddr_un& address, const std::string& 
       fmt::format("cannot tell whether a daemon answers on {}: {}", path, errno_text(error)));
 }
 
+// A reply as one line of compact JSON. Invalid UTF-8 in a string (a client's HELO name in
+// a status, a header field of a queued message) must not throw.
+std::string dump_reply(const Json& reply) {
+  return reply.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+Json exception_reply(const std::exception& e) {
+  return Json{{"error", fmt::format("the request failed: {}", e.what())}};
+}
+
 }  // namespace
+
+bool is_blocking_request(std::string_view request) {
+  return is_queue_request(request);
+}
 
 std::string control_reply(std::string_view request, const ControlHandlers& handlers) {
   Json reply;
   try {
     if (request == "status" && handlers.status) {
       reply = handlers.status();
+    } else if (is_blocking_request(request) && handlers.queue) {
+      const std::atomic<bool> never_stopping{false};
+      reply = handlers.queue(request, never_stopping).body;
     } else {
       // Printable in the reply whatever the client sent.
       std::string shown;
       for (char c : request.substr(0, 64)) {
         shown += (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) ? '?' : c;
       }
-      reply = Json{{"error", fmt::format("unknown request '{}' (requests: status)", shown)}};
+      reply =
+          Json{{"error", fmt::format("unknown request '{}' (requests: status, queue ...)", shown)}};
     }
   } catch (const std::exception& e) {
-    reply = Json{{"error", fmt::format("the request failed: {}", e.what())}};
+    reply = exception_reply(e);
   }
-  // Invalid UTF-8 in a string (a client's HELO name in a later status) must not throw.
-  return reply.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return dump_reply(reply);
 }
 
 mf::Status check_data_dir_owner(const std::string& dir) {
@@ -134,6 +158,15 @@ class ControlServer::Impl {
       : base_(base), path_(std::move(path)), handlers_(std::move(handlers)) {}
 
   ~Impl() {
+    // The blocking requests first: they use the handlers and post to the loop's eventfd.
+    stopping_ = true;
+    std::list<Job> jobs;
+    {
+      std::lock_guard<std::mutex> lock(jobs_mu_);
+      jobs.swap(jobs_);
+    }
+    for (Job& job : jobs) job.thread.join();
+    if (wake_event_ != nullptr) event_free(wake_event_);
     if (listener_ != nullptr) evconnlistener_free(listener_);
     for (bufferevent* bev : connections_) bufferevent_free(bev);
     // Remove the file only if it is ours: an administrator may have replaced it.
@@ -206,6 +239,14 @@ class ControlServer::Impl {
       return mf::io_error(fmt::format("cannot watch the control socket {}", path_));
     }
     fd.release();
+
+    // Finished blocking requests wake the loop through an eventfd.
+    wake_ = Fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (wake_.get() < 0) return mf::io_error(fmt::format("eventfd: {}", errno_text(errno)));
+    wake_event_ = event_new(base_, wake_.get(), EV_READ | EV_PERSIST, &Impl::on_wake, this);
+    if (wake_event_ == nullptr || event_add(wake_event_, nullptr) != 0) {
+      return mf::io_error("cannot watch the control socket's completion events");
+    }
     return mf::Status::ok();
   }
 
@@ -271,12 +312,96 @@ class ControlServer::Impl {
     std::string request(length, '\0');
     evbuffer_copyout(input, request.data(), length);
     if (!request.empty() && request.back() == '\r') request.pop_back();
+    if (is_blocking_request(request) && handlers_.queue) {
+      start_job(bev, std::move(request));
+      return;
+    }
     reply(bev, control_reply(request, handlers_));
+  }
+
+  // A blocking request under way on its own thread, for the connection `bev` (nullptr
+  // once that connection is gone).
+  struct Job {
+    bufferevent* bev = nullptr;
+    std::thread thread;
+    bool finished = false;
+    std::string reply;
+    bool queue_changed = false;
+  };
+
+  // Runs `request` on a thread of its own; the loop sends its reply (on_wake).
+  void start_job(bufferevent* bev, std::string request) {
+    // Nothing more is read from this client, and no timeout runs while the request does.
+    bufferevent_disable(bev, EV_READ | EV_WRITE);
+    evbuffer_drain(bufferevent_get_input(bev), evbuffer_get_length(bufferevent_get_input(bev)));
+    std::unique_lock<std::mutex> lock(jobs_mu_);
+    Job& job = jobs_.emplace_back();
+    job.bev = bev;
+    try {
+      job.thread =
+          std::thread([this, &job, request = std::move(request)] { run_job(job, request); });
+    } catch (const std::system_error& e) {
+      // No thread to be had (resource limits): refuse this request, keep serving.
+      jobs_.pop_back();
+      lock.unlock();
+      reply(bev, dump_reply(Json{{"error", fmt::format("cannot start the request: {}", e.what())},
+                                 {"code", "resource_exhausted"}}));
+    }
+  }
+
+  // The body of a job's thread.
+  void run_job(Job& job, const std::string& request) {
+    std::string text;
+    bool changed = false;
+    try {
+      BlockingReply r = handlers_.queue(request, stopping_);
+      text = dump_reply(r.body);
+      changed = r.queue_changed;
+    } catch (const std::exception& e) {
+      text = dump_reply(exception_reply(e));
+    }
+    {
+      std::lock_guard<std::mutex> done(jobs_mu_);
+      job.reply = std::move(text);
+      job.queue_changed = changed;
+      job.finished = true;
+    }
+    uint64_t one = 1;
+    // The eventfd's counter cannot overflow at this rate; a failed write would only delay
+    // the reply until the next one.
+    (void)!::write(wake_.get(), &one, sizeof one);
+  }
+
+  static void on_wake(evutil_socket_t fd, short, void* arg) {
+    uint64_t count = 0;
+    (void)!::read(fd, &count, sizeof count);
+    static_cast<Impl*>(arg)->finish_jobs();
+  }
+
+  // Sends the replies of finished requests (on the loop thread).
+  void finish_jobs() {
+    std::list<Job> finished;
+    {
+      std::lock_guard<std::mutex> lock(jobs_mu_);
+      for (auto it = jobs_.begin(); it != jobs_.end();) {
+        auto next = std::next(it);
+        if (it->finished) finished.splice(finished.end(), jobs_, it);
+        it = next;
+      }
+    }
+    bool changed = false;
+    for (Job& job : finished) {
+      job.thread.join();
+      if (job.bev != nullptr) reply(job.bev, job.reply);
+      changed = changed || job.queue_changed;
+    }
+    if (changed && handlers_.queue_changed) handlers_.queue_changed();
   }
 
   // Sends `text` and a newline, then closes once it is written.
   void reply(bufferevent* bev, const std::string& text) {
     bufferevent_disable(bev, EV_READ);
+    bufferevent_enable(bev, EV_WRITE);
     evbuffer_drain(bufferevent_get_input(bev), evbuffer_get_length(bufferevent_get_input(bev)));
     bufferevent_setcb(bev, nullptr, &Impl::on_written, &Impl::on_event, this);
     std::string line = text + "\n";
@@ -284,6 +409,12 @@ class ControlServer::Impl {
   }
 
   void close(bufferevent* bev) {
+    {
+      std::lock_guard<std::mutex> lock(jobs_mu_);
+      for (Job& job : jobs_) {
+        if (job.bev == bev) job.bev = nullptr;
+      }
+    }
     connections_.erase(bev);
     bufferevent_free(bev);
   }
@@ -296,6 +427,11 @@ class ControlServer::Impl {
   std::set<bufferevent*> connections_;
   ino_t socket_inode_ = 0;
   dev_t socket_device_ = 0;
+  Fd wake_;
+  event* wake_event_ = nullptr;
+  std::atomic<bool> stopping_{false};
+  std::mutex jobs_mu_;
+  std::list<Job> jobs_;  // blocking requests under way or finished and not yet replied
 };
 
 mf::Result<std::unique_ptr<ControlServer>> ControlServer::start(event_base* base,

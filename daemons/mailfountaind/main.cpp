@@ -20,7 +20,8 @@
 //   or by default smtp 0.0.0.0:25, submission 0.0.0.0:587, submissions 0.0.0.0:465.
 //   Once every listener is bound it prints "listening: ROLE ADDRESS:PORT" per listener (the
 //   bound port, for port 0) and then "ready" on stdout, and logs the same.
-//   The control socket, DATA_DIR/control.sock by default (mode 0600), for `mfctl status`.
+//   The control socket, DATA_DIR/control.sock by default (mode 0600), for `mfctl status`
+//   and `mfctl queue ...`.
 //
 // READS AND WRITES
 //   The data directory (--data DIR, else $MAILFOUNTAIN_DATA, else /var/lib/mailfountain),
@@ -39,6 +40,7 @@
 #include "config.h"
 #include "control.h"
 #include "log.h"
+#include "queue_requests.h"
 #include "status_json.h"
 
 #include <event2/event.h>
@@ -100,12 +102,24 @@ class Daemon {
 
     // The control socket comes before the listeners: a second daemon on the same data
     // directory is told so, rather than that port 25 is in use.
-    auto control = ControlServer::start(
-        base_.get(), config_.control_socket, command_line_.data_dir, ControlHandlers{[this] {
-          // The loop runs only once the server exists; the check costs nothing.
-          if (!server_) return Json{{"error", "the mail server is starting"}};
-          return status_to_json(server_->status(), getpid(), MF_VERSION_STRING);
-        }});
+    ControlHandlers handlers;
+    handlers.status = [this] {
+      // The loop runs only once the server exists; the check costs nothing.
+      if (!server_) return Json{{"error", "the mail server is starting"}};
+      return status_to_json(server_->status(), getpid(), MF_VERSION_STRING);
+    };
+    // On a thread of the control server's (the Context is thread-safe), which joins it
+    // before the Context goes: control_ is destroyed first.
+    handlers.queue = [this](std::string_view request, const std::atomic<bool>& stopping) {
+      QueueReply r = run_queue_request(*context_, request, stopping);
+      return BlockingReply{std::move(r.body), r.queue_changed};
+    };
+    // After a flush or a release, on the loop: deliver what became due now.
+    handlers.queue_changed = [this] {
+      if (server_) server_->wake_outbound();
+    };
+    auto control = ControlServer::start(base_.get(), config_.control_socket, command_line_.data_dir,
+                                        std::move(handlers));
     if (!control.is_ok()) return fail(control.status());
     control_ = std::move(*control);
 

@@ -60,6 +60,7 @@ void add_status_command(CLI::App& app, Commands& commands);  // asks the running
 void add_backup_commands(CLI::App& app, Commands& commands);  // backup, restore
 void add_dkim_commands(CLI::App& app, Commands& commands);    // dkim show|rotate
 void add_dns_commands(CLI::App& app, Commands& commands);     // dns records
+void add_queue_commands(CLI::App& app, Commands& commands);   // queue ... (asks the daemon)
 
 // For a removal refused because the object is in use (kFailedPrecondition): the same
 // status, its message naming the option that forces the removal. Other statuses are

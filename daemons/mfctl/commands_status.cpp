@@ -5,17 +5,10 @@
 // one JSON object until the daemon closes the connection. The store is not opened: the
 // daemon's answer is the whole result.
 #include "commands.h"
+#include "control_client.h"
 #include "exit_codes.h"
 
 #include <fmt/format.h>
-
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <sys/un.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 
 namespace mfctl {
 namespace {
@@ -27,74 +20,6 @@ constexpr int kTimeoutSeconds = 10;
 struct StatusArgs {
   std::string socket;  // --socket; empty: DATA_DIR/control.sock
 };
-
-// Reports that no daemon answers: its own error code and exit status, since scripts check
-// for exactly this ("is the daemon up?").
-mf::Status not_running(Session& s, const std::string& path, int error) {
-  std::string message =
-      fmt::format("mailfountaind is not running on {} (nothing answers on {}: {})",
-                  s.settings().data_dir, path, std::strerror(error));
-  s.out().error("not_running", message,
-                "Start it with `systemctl start mailfountaind`, or run mailfountaind --data DIR.");
-  s.set_exit_status(kExitNotRunning);
-  return mf::failed_precondition(message);
-}
-
-// Sends `request` on the socket at `path` and returns the whole reply.
-mf::Result<std::string> ask(Session& s, const std::string& path, std::string_view request) {
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  if (path.size() >= sizeof address.sun_path) {
-    return mf::invalid_argument(fmt::format("the socket path {} is too long", path));
-  }
-  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
-
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return mf::io_error(fmt::format("socket: {}", std::strerror(errno)));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  timeval timeout{kTimeoutSeconds, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
-    int error = errno;
-    // No socket file, or a file nobody listens on (left by a daemon that died).
-    if (error == ENOENT || error == ECONNREFUSED) return not_running(s, path, error);
-    if (error == EACCES) {
-      return mf::permission_denied(
-          fmt::format("cannot connect to {}: {} (the control socket admits only the data "
-                      "directory's owner and root)",
-                      path, std::strerror(error)));
-    }
-    return mf::io_error(fmt::format("cannot connect to {}: {}", path, std::strerror(error)));
-  }
-  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
-      static_cast<ssize_t>(request.size())) {
-    return mf::io_error(fmt::format("cannot send to {}: {}", path, std::strerror(errno)));
-  }
-  std::string reply;
-  char buffer[4096];
-  for (;;) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        return mf::io_error(fmt::format("mailfountaind did not answer on {} within {} seconds",
-                                        path, kTimeoutSeconds));
-      }
-      return mf::io_error(fmt::format("cannot read from {}: {}", path, std::strerror(errno)));
-    }
-    reply.append(buffer, static_cast<size_t>(n));
-    if (reply.size() > kMaxReplyBytes) {
-      return mf::io_error(fmt::format("the reply on {} is too large for a status", path));
-    }
-  }
-  return reply;
-}
 
 // A listener as "127.0.0.1:25", or "[::1]:25".
 std::string endpoint(const Json& listener) {
@@ -115,8 +40,9 @@ mf::Status run_status(Session& s, const StatusArgs& args) {
         "status asks the daemon over its control socket, which admits only the data "
         "directory's owner: drop --as");
   }
-  std::string path = args.socket.empty() ? s.settings().data_dir + "/control.sock" : args.socket;
-  MF_ASSIGN_OR_RETURN(std::string reply, ask(s, path, "status\n"));
+  std::string path = control_socket_path(s, args.socket);
+  MF_ASSIGN_OR_RETURN(std::string reply,
+                      ask_daemon(s, path, "status\n", kTimeoutSeconds, kMaxReplyBytes));
   Json doc = Json::parse(reply, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) {
     return mf::io_error(

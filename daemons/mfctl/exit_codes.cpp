@@ -35,7 +35,7 @@ const char* exit_status_help() {
          "  4  permission denied: the acting principal lacks the right, or --as\n"
          "     authentication failed\n"
          "  5  conflict: the name or address already exists\n"
-         "  6  not running: no mailfountaind answers on the data directory (status)\n"
+         "  6  not running: no mailfountaind answers on the data directory (status, queue)\n"
          "  1  any other failure (the object is in use, a disabled account, I/O errors)\n"
          "\n"
          "Passwords are never taken from the command line: they are read from standard\n"

@@ -15,7 +15,7 @@ inline constexpr int kExitUsage = 2;             // bad command line or bad argu
 inline constexpr int kExitNotFound = 3;          // the named object does not exist
 inline constexpr int kExitPermissionDenied = 4;  // not allowed, or wrong --as password
 inline constexpr int kExitConflict = 5;          // the name or address is already taken
-inline constexpr int kExitNotRunning = 6;        // mfctl status: no mailfountaind answers
+inline constexpr int kExitNotRunning = 6;        // status, queue: no mailfountaind answers
 
 // The exit status for a failed library call with `code` (kOk maps to kExitOk).
 int exit_code_for(mf::Code code);

@@ -9,7 +9,8 @@
 //   creates a data directory (init) and manages its directory model: domains, accounts,
 //   aliases, redirections, domain managers and quotas; it resolves addresses the way the
 //   mail server will, and shows the audit log. `mfctl status` asks the running
-//   mailfountaind, through its control socket, what it listens on and has done.
+//   mailfountaind, through its control socket, what it listens on and has done;
+//   `mfctl queue ...` lists and administers its outbound queue the same way.
 //   `mfctl backup DEST` copies the data directory consistently, also while the daemon
 //   runs, and `mfctl restore SRC` brings such a copy back (docs/mailbox.md).
 //
@@ -31,7 +32,8 @@
 //
 // EXIT STATUS
 //   0 success, 2 usage, 3 not found, 4 permission denied (or a failed --as login),
-//   5 conflict (already exists), 6 mailfountaind not running (status), 1 anything else.
+//   5 conflict (already exists), 6 mailfountaind not running (status, queue), 1 anything
+//   else.
 //   See exit_codes.h.
 //
 // SEE ALSO
@@ -119,6 +121,7 @@ int main(int argc, char** argv) {
   add_backup_commands(app, commands);
   add_dkim_commands(app, commands);
   add_dns_commands(app, commands);
+  add_queue_commands(app, commands);
 
   Output out(wants_json(argc, argv));
   try {

@@ -222,15 +222,24 @@ Result<BodyWriter> MailStore::begin_body() {
 }
 
 void MailStore::deliver(StagedBody body, std::vector<Delivery> deliveries, DeliverDone done) {
+  deliver(std::move(body), std::move(deliveries), InCommit(),
+          [done = std::move(done)](Status, std::vector<DeliveryOutcome> outcomes) {
+            done(std::move(outcomes));
+          });
+}
+
+void MailStore::deliver(StagedBody body, std::vector<Delivery> deliveries, InCommit in_commit,
+                        CommitDone done) {
   if (!impl_->owner) {
-    std::vector<DeliveryOutcome> refused(deliveries.size(),
-                                         DeliveryOutcome(not_owner(impl_->files)));
-    done(std::move(refused));
+    Status refusal = not_owner(impl_->files);
+    std::vector<DeliveryOutcome> refused(deliveries.size(), DeliveryOutcome(refusal));
+    done(refusal, std::move(refused));
     return;
   }
   {
     std::lock_guard lock(impl_->mu);
-    impl_->queue.push_back(Impl::Request{std::move(body), std::move(deliveries), std::move(done)});
+    impl_->queue.push_back(Impl::Request{std::move(body), std::move(deliveries), std::move(done),
+                                         std::move(in_commit)});
   }
   impl_->cv.notify_one();
 }
@@ -437,7 +446,24 @@ void MailStore::Impl::commit_batch(PreparedBatch& work) {
           changes.push_back(std::move(change));
         }
       }
-      if (refs) {
+      if (req.in_commit) {
+        // The record first, so that the hook can take its references on it; then what it
+        // left decides whether the body is kept.
+        BodyRecord body{refs, p.size, p.structure};
+        MF_RETURN_IF_ERROR(txn.put(Table::kMailBodies, body_key(p.body_id), encode(body)));
+        MF_RETURN_IF_ERROR(req.in_commit(txn, p.body_id));
+        MF_ASSIGN_OR_RETURN(auto raw, txn.get(Table::kMailBodies, body_key(p.body_id)));
+        if (!raw) return corruption(fmt::format("body {} lost its record", p.body_id));
+        MF_RETURN_IF_ERROR(decode(*raw, &body));
+        delivered += refs;
+        if (body.refcount) {
+          ++stored;
+        } else {
+          MF_RETURN_IF_ERROR(txn.del(Table::kMailBodies, body_key(p.body_id)).status());
+          MF_RETURN_IF_ERROR(txn.put(Table::kMailGarbage, body_key(p.body_id), ""));
+          ++unreferenced;
+        }
+      } else if (refs) {
         BodyRecord body{refs, p.size, p.structure};
         MF_RETURN_IF_ERROR(txn.put(Table::kMailBodies, body_key(p.body_id), encode(body)));
         ++stored;
@@ -471,7 +497,8 @@ void MailStore::Impl::commit_batch(PreparedBatch& work) {
     }
   }
   for (size_t i = 0; i < batch.size(); ++i) {
-    if (batch[i].done) batch[i].done(std::move(outcomes[i]));
+    if (batch[i].done)
+      batch[i].done(committed.is_ok() ? prepared[i].error : committed, std::move(outcomes[i]));
   }
   notify(changes);
 }

@@ -69,6 +69,18 @@ struct Delivered {
 using DeliveryOutcome = Result<Delivered>;
 // Called once per deliver() with one outcome per Delivery, in the same order.
 using DeliverDone = std::function<void(std::vector<DeliveryOutcome>)>;
+// More work in the same LMDB transaction as a delivery, given the id of the message's
+// body, whose mail_bodies record exists when it runs (with one reference per local copy,
+// possibly none): the SMTP server queues the message's outbound recipients here, taking
+// the body's reference in that step (queue::enqueue), so that one commit delivers locally
+// and queues before 250 is answered. It runs on the committer thread, may run more than
+// once for one commit (LMDB map growth: it must recompute what it reports), and an error
+// it returns fails the whole batch's commit: return only store failures.
+using InCommit = std::function<Status(store::Txn&, uint64_t body_id)>;
+// Called once per deliver() with in_commit: whether the message's transaction committed
+// (an error: its body could not be stored, or the commit failed; then nothing
+// `in_commit` did remains), and the per-delivery outcomes.
+using CommitDone = std::function<void(Status committed, std::vector<DeliveryOutcome>)>;
 
 struct FolderStatus {
   std::string name;
@@ -192,6 +204,11 @@ class MailStore {
   // called on the committer thread (always exactly once, also on failure); it must not
   // call append() (which would wait for the committer it runs on) and should be short.
   void deliver(StagedBody body, std::vector<Delivery> deliveries, DeliverDone done);
+  // The same, with `in_commit` run in the delivery's transaction after the local copies
+  // (see InCommit); `deliveries` may then be empty. A body that neither a local copy nor
+  // `in_commit` took a reference on is deleted.
+  void deliver(StagedBody body, std::vector<Delivery> deliveries, InCommit in_commit,
+               CommitDone done);
   // The same, waiting for the outcome (IMAP APPEND, saving to Sent). Blocks.
   DeliveryOutcome append(StagedBody body, Delivery delivery);
   // Convenience for small messages held in memory.
@@ -222,6 +239,9 @@ class MailStore {
                                                uint64_t modseq);
   Result<MessageReader> open_message(std::string_view account, std::string_view folder,
                                      uint32_t uid);
+  // A stored body by its id, without any prefix (the outbound queue's messages hold a
+  // reference on theirs). kNotFound when it has no record or its file is gone.
+  Result<MessageReader> open_body(uint64_t body_id);
   // The cached structure; offsets are into the body (add the reader's prefix_size()).
   // kNotFound when the body has none cached (it could not be parsed within the limits).
   Result<BodyStructure> structure(std::string_view account, std::string_view folder, uint32_t uid);

@@ -51,7 +51,8 @@ struct MailStore::Impl {
   struct Request {
     StagedBody body;
     std::vector<Delivery> deliveries;
-    DeliverDone done;
+    CommitDone done;
+    InCommit in_commit;  // may be empty
   };
 
   store::LmdbEnv* env;

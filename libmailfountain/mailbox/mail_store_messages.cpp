@@ -232,6 +232,22 @@ Result<MessageReader> MailStore::open_message(std::string_view account, std::str
   return MessageReader(std::move(m.prefix), fd, body.size);
 }
 
+Result<MessageReader> MailStore::open_body(uint64_t body_id) {
+  BodyRecord body;
+  MF_RETURN_IF_ERROR(impl_->env->read([&](Txn& txn) -> Status {
+    MF_ASSIGN_OR_RETURN(auto raw, txn.get(Table::kMailBodies, body_key(body_id)));
+    if (!raw) return not_found(fmt::format("body {} has no record", body_id));
+    return decode(*raw, &body);
+  }));
+  std::string path = impl_->files.path_of(body_id);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return not_found(fmt::format("body {} was deleted", body_id));
+    return io_error(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+  }
+  return MessageReader(std::string(), fd, body.size);
+}
+
 Result<BodyStructure> MailStore::structure(std::string_view account, std::string_view folder,
                                            uint32_t uid) {
   MF_ASSIGN_OR_RETURN(std::string name, folder_name(folder));

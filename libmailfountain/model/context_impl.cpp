@@ -5,6 +5,7 @@
 #include "base/codec.h"
 #include "base/text.h"
 #include "mailbox/mail_store.h"
+#include "model/context_env.h"
 #include "model/directory_impl.h"
 #include "model/password.h"
 #include "model/worker_pool.h"
@@ -91,6 +92,7 @@ class ContextImpl final : public Context {
         pool_(options.auth_workers) {}
 
   mailbox::MailStore& mail_store() { return *mail_; }
+  store::LmdbEnv& env() { return *env_; }
 
   const std::string& data_dir() const override { return dir_; }
   Directory& directory() override { return directory_; }
@@ -280,6 +282,10 @@ uint32_t Context::schema_version() { return store::kSchemaVersion; }
 mailbox::MailStore& mailbox::mail_store(Context& context) {
   // Every Context is made by Context::open.
   return static_cast<ContextImpl&>(context).mail_store();
+}
+
+store::LmdbEnv& context_env(Context& context) {
+  return static_cast<ContextImpl&>(context).env();
 }
 
 Status Context::init(const std::string& dir, std::string_view admin_name,

@@ -1,8 +1,10 @@
 // mta/connection.cpp — one SMTP client connection: the socket (plain or TLS) under an
 // smtp::Session, and the session's host: policy decisions, the message's body file and
 // its delivery into the mailbox store.
+#include "mta/outbound_request.h"
 #include "mta/received.h"
 #include "mta/server_impl.h"
+#include "queue/queue_store.h"
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -322,6 +324,7 @@ void Connection::on_message_end(const smtp::Envelope& env, const smtp::DataStats
   auto staged = writer_->finish();
   const uint64_t size = incoming_->bytes_written();
   const std::string message_id = incoming_->message_id();
+  const std::string dkim_domain = server_.policy().signing_domain(incoming_->from());
   reset_message();
   if (!staged.is_ok()) {
     log(LogLevel::kError, fmt::format("writing the message failed: {}", staged.status().message()));
@@ -350,6 +353,30 @@ void Connection::on_message_end(const smtp::Envelope& env, const smtp::DataStats
                                        ? ""
                                        : fmt::format(", sasl_username={}", env.authenticated_as)));
 
+  // The remote recipients are queued in the same commit as the local copies.
+  OutboundInfo info;
+  info.queue_id = queue_id_;
+  info.size = size;
+  info.dkim_domain = dkim_domain;
+  info.origin_kind =
+      env.authenticated_as.empty() ? queue::OriginKind::kClientIp : queue::OriginKind::kAccount;
+  info.origin = env.authenticated_as.empty() ? ip_ : env.authenticated_as;
+  info.forward_sender = server_.forward_sender();
+  auto parts = std::make_shared<std::vector<QueuedPart>>(outbound_parts(env, recipients_, info));
+  size_t remote = 0;
+  for (const QueuedPart& part : *parts) remote += part.recipients.size();
+  mailbox::InCommit in_commit;
+  if (!parts->empty()) {
+    const int64_t now = server_.now();
+    in_commit = [parts, now](store::Txn& txn, uint64_t body_id) -> Status {
+      for (QueuedPart& part : *parts) {
+        part.message.body_id = body_id;
+        MF_RETURN_IF_ERROR(queue::enqueue(txn, part.message, part.recipients, now).status());
+      }
+      return Status::ok();
+    };
+  }
+
   std::weak_ptr<Connection> weak = weak_from_this();
   MailServerImpl* server = &server_;
   std::string qid = queue_id_;
@@ -357,36 +384,57 @@ void Connection::on_message_end(const smtp::Envelope& env, const smtp::DataStats
   size_t nrcpt = env.recipients.size();
   server_.poster().expect();
   server_.store().deliver(
-      std::move(*staged), std::move(deliveries),
-      [weak, server, qid, delivered_to, account, nrcpt](std::vector<mailbox::DeliveryOutcome> out) {
-        server->poster().post(
-            [weak, server, qid, delivered_to, account, nrcpt, out = std::move(out)]() {
-              size_t ok = 0, full = 0;
-              for (size_t i = 0; i < out.size(); ++i) {
-                const std::string& to = i < delivered_to.size() ? delivered_to[i] : std::string();
-                if (out[i].is_ok()) {
-                  ++ok;
-                  server->log(LogLevel::kInfo,
-                              fmt::format("{}: to=<{}>, orig_to=<{}>, relay=local, status=sent "
-                                          "(delivered to {} uid {})",
-                                          qid, out[i]->account, to, out[i]->folder, out[i]->uid));
-                } else {
-                  if (out[i].status().code() == Code::kResourceExhausted) ++full;
-                  server->log(LogLevel::kWarning,
-                              fmt::format("{}: orig_to=<{}>, relay=local, status=deferred ({})",
-                                          qid, to, out[i].status().message()));
-                }
+      std::move(*staged), std::move(deliveries), std::move(in_commit),
+      [weak, server, qid, delivered_to, account, nrcpt, parts, remote](
+          Status committed, std::vector<mailbox::DeliveryOutcome> out) {
+        server->poster().post([weak, server, qid, delivered_to, account, nrcpt, parts, remote,
+                               committed, out = std::move(out)]() {
+          const bool queued = remote > 0 && committed.is_ok();
+          if (queued) {
+            for (const QueuedPart& part : *parts) {
+              for (const queue::NewRecipient& r : part.recipients) {
+                server->log(LogLevel::kInfo,
+                            fmt::format("{}: to=<{}>, status=queued (for delivery to {})", qid,
+                                        r.address, r.domain));
               }
-              Reply reply{250, "2.0.0", fmt::format("Ok: queued as {}", qid)};
-              if (ok == 0 && !out.empty()) {
-                reply = full == out.size() ? Reply{452, "4.2.2", "Mailbox full"}
-                                           : Reply{451, "4.3.0", "Error: local delivery failed"};
-              } else if (!account.empty()) {
-                server->limiter().record(account, 1, nrcpt, server->now());
-              }
-              server->count_message(ok > 0, ok);
-              if (auto c = weak.lock()) c->complete(reply);
-            });
+            }
+            server->outbound_queued();
+          } else if (remote > 0) {
+            server->log(LogLevel::kError, fmt::format("{}: queueing {} remote recipient(s) "
+                                                      "failed: {}",
+                                                      qid, remote, committed.message()));
+          }
+          size_t ok = 0, full = 0;
+          for (size_t i = 0; i < out.size(); ++i) {
+            const std::string& to = i < delivered_to.size() ? delivered_to[i] : std::string();
+            if (out[i].is_ok()) {
+              ++ok;
+              server->log(LogLevel::kInfo,
+                          fmt::format("{}: to=<{}>, orig_to=<{}>, relay=local, status=sent "
+                                      "(delivered to {} uid {})",
+                                      qid, out[i]->account, to, out[i]->folder, out[i]->uid));
+            } else {
+              if (out[i].status().code() == Code::kResourceExhausted) ++full;
+              server->log(LogLevel::kWarning,
+                          fmt::format("{}: orig_to=<{}>, relay=local, status=deferred ({})", qid,
+                                      to, out[i].status().message()));
+            }
+          }
+          Reply reply{250, "2.0.0", fmt::format("Ok: queued as {}", qid)};
+          if (remote > 0 && !queued) {
+            // Every recipient or none: a 4xx makes the client send again, and the
+            // local copies already stored would then arrive twice, but that is the
+            // lesser harm than losing the remote ones.
+            reply = Reply{451, "4.3.0", "Error: queue file write error"};
+          } else if (ok == 0 && !out.empty() && !queued) {
+            reply = full == out.size() ? Reply{452, "4.2.2", "Mailbox full"}
+                                       : Reply{451, "4.3.0", "Error: local delivery failed"};
+          } else if (!account.empty()) {
+            server->limiter().record(account, 1, nrcpt, server->now());
+          }
+          server->count_message(ok > 0 || queued, ok);
+          if (auto c = weak.lock()) c->complete(reply);
+        });
       });
 }
 

@@ -1,6 +1,8 @@
 // mta/policy.cpp — sender, recipient and message decisions of the SMTP server.
 #include "mta/policy.h"
 
+#include "model/names.h"
+
 #include <fmt/format.h>
 
 namespace mf::mta {
@@ -14,6 +16,16 @@ bool is_authenticated(const smtp::Envelope& env) {
 }
 
 }  // namespace
+
+Result<std::string> remote_address(const smtp::Path& path) {
+  if (path.domain_kind == smtp::DomainKind::kName) {
+    MF_ASSIGN_OR_RETURN(std::string domain, normalize_domain(path.domain));
+    return fmt::format("{}@{}", smtp::format_local_part(path.local), domain);
+  }
+  if (path.domain_kind == smtp::DomainKind::kNone)
+    return invalid_argument("a remote address needs a domain");
+  return path.mailbox();  // an address literal, as written
+}
 
 Policy::Policy(Context& context, mailbox::MailStore& store, SendingLimiter* limiter,
                std::string hostname)
@@ -95,6 +107,8 @@ RcptDecision Policy::local_recipient(std::string_view address, uint64_t size_hin
   }
   d.accepted.address = res->address;
   d.accepted.mailboxes = res->mailboxes;
+  d.accepted.remote = res->external;
+  d.accepted.forwarded = !res->external.empty();
   for (const std::string& box : res->mailboxes) {
     auto quota = directory_.show_quota(admin_, box);
     if (!quota.is_ok() || !quota->limit_bytes) continue;
@@ -102,16 +116,8 @@ RcptDecision Policy::local_recipient(std::string_view address, uint64_t size_hin
     if (!usage.is_ok()) continue;
     if (usage->bytes + size_hint > *quota->limit_bytes) d.accepted.over_quota.push_back(box);
   }
-  if (res->mailboxes.empty() || d.accepted.over_quota.size() == res->mailboxes.size()) {
-    if (!res->external.empty()) {
-      // Forwarding to remote addresses needs the outbound queue (a later version).
-      d.refusal =
-          Reply{451, "4.3.0",
-                fmt::format("<{}>: forwarding to remote addresses is not available yet", address)};
-    } else {
-      d.refusal = Reply{452, "4.2.2", fmt::format("<{}>: Mailbox full", address)};
-    }
-  }
+  if (d.accepted.remote.empty() && d.accepted.over_quota.size() == res->mailboxes.size())
+    d.refusal = Reply{452, "4.2.2", fmt::format("<{}>: Mailbox full", address)};
   return d;
 }
 
@@ -144,12 +150,28 @@ RcptDecision Policy::check_recipient(const ClientInfo& client, const smtp::Envel
   RcptDecision d;
   if (!is_authenticated(env) && !client.trusted) {
     d.refusal = Reply{554, "5.7.1", fmt::format("<{}>: Relay access denied", address)};
-  } else {
-    d.refusal =
-        Reply{451, "4.3.0",
-              fmt::format("<{}>: delivery to remote domains is not available yet", address)};
+    return d;
   }
+  auto remote = remote_address(path);
+  if (!remote.is_ok()) {
+    d.refusal = Reply{
+        553, "5.1.2",
+        fmt::format("<{}>: Recipient address rejected: {}", address, remote.status().message())};
+    return d;
+  }
+  d.accepted.address = *remote;
+  d.accepted.remote.push_back(*remote);
   return d;
+}
+
+std::string Policy::signing_domain(const std::vector<std::string>& from) {
+  if (from.empty()) return {};
+  size_t at = from.front().rfind('@');
+  if (at == std::string::npos) return {};
+  auto domain = normalize_domain(std::string_view(from.front()).substr(at + 1));
+  if (!domain.is_ok()) return {};
+  auto local = directory_.is_local_domain(*domain);
+  return local.is_ok() && *local ? *domain : std::string();
 }
 
 std::optional<Reply> Policy::check_message(const ClientInfo& client, const smtp::Envelope& env,

@@ -4,8 +4,10 @@
 //
 // Relaying (RFC 5321 §3.6, §7.1): mail for a domain of the directory is local, whoever
 // sends it; mail for any other destination (another domain, an address literal) is
-// relayed only for an authenticated client or one in the trusted networks — and, until
-// the outbound queue exists, refused for them too with a temporary error. Addresses are
+// relayed only for an authenticated client or one in the trusted networks: it is queued
+// for the outbound delivery (queue/queue_store.h). A redirection's external members are
+// queued too (forwarding), whoever sent the mail, since the redirection is the local
+// domain's own decision. Addresses are
 // judged as the client wrote them (smtp/path.h keeps '%', '!' and quoted '@' in the local
 // part), so the classic relay tricks name a local address that does not exist: 550 5.1.1.
 #ifndef MF_MTA_POLICY_H
@@ -36,12 +38,22 @@ struct AcceptedRecipient {
   std::string address;                  // canonical form of what the client gave
   std::vector<std::string> mailboxes;   // local accounts that get a copy
   std::vector<std::string> over_quota;  // of those, the ones already full (logged)
+  // Remote addresses to queue, canonical (local part as given, domain a lower-case
+  // A-label or an address literal): the address itself when it is not local (relaying),
+  // or a redirection's external members (forwarding).
+  std::vector<std::string> remote;
+  bool forwarded = false;  // `remote` comes from a redirection: the sender is rewritten
 };
 
 struct RcptDecision {
   std::optional<smtp::Reply> refusal;
   AcceptedRecipient accepted;  // when not refused
 };
+
+// The canonical form of a remote recipient: the local part as given (quoted when it must
+// be), the domain as a lower-case A-label, or the address literal as written.
+// kInvalidArgument for a domain that cannot exist or a path without a domain.
+Result<std::string> remote_address(const smtp::Path& path);
 
 class Policy {
  public:
@@ -58,6 +70,10 @@ class Policy {
   // After the data: the header checks (size, loops, the From of an authenticated user).
   std::optional<smtp::Reply> check_message(const ClientInfo& client, const smtp::Envelope& env,
                                            const IncomingMessage& message, uint32_t max_received);
+
+  // The domain to DKIM-sign a message for: the first From address's domain when it is a
+  // local domain (canonical form), else "".
+  std::string signing_domain(const std::vector<std::string>& from);
 
  private:
   RcptDecision local_recipient(std::string_view address, uint64_t size_hint);

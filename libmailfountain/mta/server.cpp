@@ -1,6 +1,8 @@
 // mta/server.cpp — MailServer: configuration, TLS certificates, listeners, the set of
 // connections, graceful shutdown and status.
 #include "mta/server_impl.h"
+#include "mta/srs_secret.h"
+#include "outbound/delivery_engine.h"
 
 #include "net/tls_context.h"
 
@@ -139,6 +141,10 @@ Status MailServerImpl::configure(ServerConfig config) {
   tls.profile = net::TlsProfile::kMx;
   MF_ASSIGN_OR_RETURN(settings->tls_mx, net::TlsServerContext::create(tls));
 
+  MF_ASSIGN_OR_RETURN(std::string srs_secret, load_or_create_srs_secret(context_.data_dir()));
+  MF_ASSIGN_OR_RETURN(Srs srs, Srs::create(SrsOptions{{srs_secret}}));
+  settings->srs = std::make_shared<const Srs>(std::move(srs));
+
   if (!poster_) {
     MF_ASSIGN_OR_RETURN(poster_, LoopPoster::create(base_));
   }
@@ -152,6 +158,23 @@ Status MailServerImpl::configure(ServerConfig config) {
   settings->config = std::move(config);
   settings_ = std::move(settings);
   return Status();
+}
+
+std::function<std::string(std::string_view, std::string_view)> MailServerImpl::forward_sender()
+    const {
+  std::shared_ptr<const Srs> srs = settings_->srs;
+  const int64_t at = now();
+  return [srs, at](std::string_view sender, std::string_view domain) {
+    auto rewritten = srs->forward(sender, domain, at);
+    // An address SRS cannot rewrite (over 256 octets) is forwarded as it is: SPF may then
+    // fail at the destination, which is what forwarding did before SRS.
+    return rewritten.is_ok() ? *rewritten : std::string(sender);
+  };
+}
+
+void MailServerImpl::outbound_queued() {
+  ++stats_.messages_queued;
+  if (engine_) engine_->wake();
 }
 
 Status MailServerImpl::reload(ServerConfig config) {
@@ -210,7 +233,26 @@ Status MailServerImpl::start() {
     bound->status = ListenerStatus{lc.role, lc.address, port};
     listeners_.push_back(std::move(bound));
   }
+  auto engine = outbound::DeliveryEngine::create(
+      context_, base_, store_, *poster_, settings_->config.outbound, settings_->hostname, log_);
+  if (!engine.is_ok()) {
+    for (auto& l : listeners_) evconnlistener_free(l->listener);
+    listeners_.clear();
+    return engine.status();
+  }
+  engine_ = std::move(*engine);
+  engine_->set_listener(delivery_listener_);
+  engine_->start();
   return Status();
+}
+
+void MailServerImpl::set_delivery_listener(DeliveryListener listener) {
+  delivery_listener_ = std::move(listener);
+  if (engine_) engine_->set_listener(delivery_listener_);
+}
+
+void MailServerImpl::wake_outbound() {
+  if (engine_) engine_->wake();
 }
 
 void MailServerImpl::accept_cb(evconnlistener*, int fd, sockaddr* addr, int, void* arg) {
@@ -275,11 +317,18 @@ void MailServerImpl::shutdown(std::function<void()> done) {
   std::vector<std::shared_ptr<Connection>> all;
   for (auto& [id, c] : connections_) all.push_back(c);
   for (auto& c : all) c->shut_down();
+  if (engine_) {
+    engine_stopping_ = true;
+    engine_->shutdown([this] {
+      engine_stopping_ = false;
+      maybe_done();
+    });
+  }
   maybe_done();
 }
 
 void MailServerImpl::maybe_done() {
-  if (!stopping_ || !connections_.empty() || !on_stopped_) return;
+  if (!stopping_ || !connections_.empty() || engine_stopping_ || !on_stopped_) return;
   auto done = std::move(on_stopped_);
   on_stopped_ = nullptr;
   done();

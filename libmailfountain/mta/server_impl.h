@@ -16,6 +16,7 @@
 #include "mta/policy.h"
 #include "mta/queue_id.h"
 #include "mta/sending_limiter.h"
+#include "mta/srs.h"
 #include "net/tls_bufferevent.h"
 #include "net/tls_context.h"
 #include "smtp/session.h"
@@ -31,6 +32,10 @@ struct bufferevent;
 struct evconnlistener;
 struct event;
 
+namespace mf::outbound {
+class DeliveryEngine;
+}
+
 namespace mf::mta {
 
 class MailServerImpl;
@@ -42,6 +47,7 @@ struct Settings {
   NetworkList trusted;
   std::shared_ptr<net::TlsServerContext> tls_strict;  // submission
   std::shared_ptr<net::TlsServerContext> tls_mx;      // port 25
+  std::shared_ptr<const Srs> srs;                     // forwarded mail's senders
 };
 
 class Connection : public smtp::SessionHost, public std::enable_shared_from_this<Connection> {
@@ -141,6 +147,12 @@ class MailServerImpl : public MailServer {
   void connection_closed(uint64_t id);
   bool stopping() const { return stopping_; }
   void count_message(bool accepted, size_t delivered);
+  // The envelope sender of forwarded mail (SRS), for OutboundInfo::forward_sender.
+  std::function<std::string(std::string_view, std::string_view)> forward_sender() const;
+  // A message's remote recipients were queued: counts it and wakes the delivery engine.
+  void outbound_queued();
+  void set_delivery_listener(DeliveryListener listener) override;
+  void wake_outbound() override;
 
  private:
   static void accept_cb(evconnlistener* listener, int fd, struct sockaddr* addr, int len,
@@ -172,6 +184,10 @@ class MailServerImpl : public MailServer {
   ServerStatus stats_;
   bool stopping_ = false;
   std::function<void()> on_stopped_;
+  DeliveryListener delivery_listener_;
+  // The outbound side, from start(); declared last so that it goes first.
+  bool engine_stopping_ = false;
+  std::unique_ptr<outbound::DeliveryEngine> engine_;
 };
 
 }  // namespace mf::mta

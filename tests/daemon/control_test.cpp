@@ -184,8 +184,64 @@ TEST_CASE("an unknown control request gets an error naming the known ones") {
   Base base(event_base_new());
   auto server = start_ok(base.get(), dir.sub("control.sock"), dir.path());
   Json doc = Json::parse(ask(base.get(), dir.sub("control.sock"), "stats\n"));
-  CHECK(doc["error"] == "unknown request 'stats' (requests: status)");
+  CHECK(doc["error"] == "unknown request 'stats' (requests: status, queue ...)");
   CHECK(Json::parse(ask(base.get(), dir.sub("control.sock"), "STATUS\n")).contains("error"));
+}
+
+TEST_CASE("a queue request runs off the loop thread, and flush or release wake the engine") {
+  TempDir dir;
+  Base base(event_base_new());
+  std::thread::id loop_thread = std::this_thread::get_id();
+  std::atomic<bool> ran_on_loop{false};
+  int woken = 0;
+  ControlHandlers handlers = sample_handlers();
+  handlers.queue = [&](std::string_view request, const std::atomic<bool>&) {
+    if (std::this_thread::get_id() == loop_thread) ran_on_loop = true;
+    // Long enough that a reply sent before the handler finished would be seen empty.
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return BlockingReply{Json{{"echo", std::string(request)}}, request == "queue flush"};
+  };
+  handlers.queue_changed = [&] { ++woken; };
+  auto server = ControlServer::start(base.get(), dir.sub("control.sock"), dir.path(), handlers);
+  REQUIRE(server.is_ok());
+
+  CHECK(Json::parse(ask(base.get(), dir.sub("control.sock"), "queue counts\n"))["echo"] ==
+        "queue counts");
+  CHECK(woken == 0);
+  CHECK(Json::parse(ask(base.get(), dir.sub("control.sock"), "queue flush\n"))["echo"] ==
+        "queue flush");
+  CHECK(woken == 1);
+  CHECK_FALSE(ran_on_loop.load());
+  // Status is still answered on the loop, and nothing is left open.
+  CHECK(Json::parse(ask(base.get(), dir.sub("control.sock"), "status\n"))["pid"] == 4242);
+  CHECK((*server)->open_connections() == 0);
+}
+
+TEST_CASE("destroying the control server waits for the queue requests under way") {
+  TempDir dir;
+  Base base(event_base_new());
+  std::atomic<bool> started{false};
+  std::atomic<bool> saw_stop{false};
+  ControlHandlers handlers = sample_handlers();
+  handlers.queue = [&](std::string_view, const std::atomic<bool>& stopping) {
+    started = true;
+    while (!stopping) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    saw_stop = true;
+    return BlockingReply{Json{{"ok", true}}, false};
+  };
+  auto server = ControlServer::start(base.get(), dir.sub("control.sock"), dir.path(), handlers);
+  REQUIRE(server.is_ok());
+  int fd = connect_to(dir.sub("control.sock"));
+  REQUIRE(fd >= 0);
+  REQUIRE(send(fd, "queue flush\n", 12, MSG_NOSIGNAL) == 12);
+  for (int i = 0; i < 5000 && !started; ++i) {
+    event_base_loop(base.get(), EVLOOP_NONBLOCK);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  REQUIRE(started.load());
+  server->reset();  // must tell the request to stop and wait for it
+  CHECK(saw_stop.load());
+  close(fd);
 }
 
 TEST_CASE("a control request longer than 4 KiB is refused") {
@@ -207,7 +263,7 @@ TEST_CASE("control replies survive a failing handler and odd bytes in the reques
   ControlHandlers throwing{[]() -> Json { throw std::runtime_error("no server yet"); }};
   CHECK(control_reply("status", throwing) == R"({"error":"the request failed: no server yet"})");
   CHECK(control_reply(std::string("st\x1b[2Jx", 7), sample_handlers()) ==
-        R"js({"error":"unknown request 'st?[2Jx' (requests: status)"})js");
+        R"js({"error":"unknown request 'st?[2Jx' (requests: status, queue ...)"})js");
   // Invalid UTF-8 from the server's data does not break the reply.
   ControlHandlers bad_utf8{[] { return Json{{"hostname", std::string("\xff\xfe")}}; }};
   CHECK(control_reply("status", bad_utf8) == "{\"hostname\":\"\xEF\xBF\xBD\xEF\xBF\xBD\"}");

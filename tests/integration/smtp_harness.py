@@ -73,6 +73,16 @@ class Daemon:
         time.sleep(0.1)
         return "\n".join(self.log_lines)
 
+    def wait_for_log(self, fragment, timeout=30):
+        """The first log line containing `fragment`, waiting for it to be written."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in list(self.log_lines):
+                if fragment in line:
+                    return line
+            time.sleep(0.05)
+        raise AssertionError(f"no log line with {fragment!r} within {timeout}s:\n{self.log()}")
+
     def stop(self):
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -154,6 +164,9 @@ class DaemonTestCase(unittest.TestCase):
         cls.data.load_demo()
         cls.daemon = Daemon(cls.data, cls.CONFIG).start()
         cls.addClassCleanup(cls.daemon.kill)
+
+    def wait_for_log(self, fragment, timeout=30):
+        return self.daemon.wait_for_log(fragment, timeout)
 
     def assertDelivered(self, account, count, *fragments):
         texts = inbox_texts(self.data, addr(account) if "@" not in account else account)

@@ -113,9 +113,18 @@ class DemoTest(unittest.TestCase):
             self.assertEqual(s.sendmail("emma.durand@" + D, ["jean.martin@" + D],
                                         "From: emma.durand@%s\r\nSubject: hi\r\n\r\nx\r\n" % D),
                              {})
+            # To an external address: queued, and listed by mfctl queue list.
+            self.assertEqual(s.sendmail("emma.durand@" + D, ["client@example.net"],
+                                        "From: emma.durand@%s\r\nSubject: out\r\n\r\nx\r\n" % D),
+                             {})
+        self.assertIn("queue list", second)
         p = self.mfctl("--json", "status")
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-        self.assertEqual(json.loads(p.stdout)["messages_accepted"], 2, p.stdout)
+        self.assertEqual(json.loads(p.stdout)["messages_accepted"], 3, p.stdout)
+        p = self.mfctl("queue", "list")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("client@example.net", p.stdout)
+        self.assertIn("emma.durand@" + D, p.stdout)
 
         stop = subprocess.run([DEMO, "stop"], env=self.env, capture_output=True, text=True,
                               timeout=60)

@@ -143,18 +143,24 @@ class ReceivingTest(DaemonTestCase):
 
 
 class TrustedNetworkTest(DaemonTestCase):
-    """A client in the trusted networks may relay: without the outbound queue (a later
-    version) that is a clear temporary refusal rather than relay denied."""
+    """A client in the trusted networks may relay: the remote recipients are queued for
+    delivery in the same commit as the local copies, before the 250."""
 
     CONFIG = 'trusted_networks = ["127.0.0.0/8"]\n'
 
-    def test_relay_from_a_trusted_network_is_not_denied(self):
+    def test_relay_from_a_trusted_network_is_queued(self):
+        t = tag()
         with self.daemon.smtp() as s:
             s.ehlo()
             s.mail("a@example.org")
-            code, text = s.rcpt("someone@example.com")
-            self.assertEqual((code, text[:5]), (451, b"4.3.0"), text)
+            self.assertEqual(s.rcpt("Someone@Example.COM")[0], 250)
             self.assertEqual(s.rcpt(addr("luc.petit"))[0], 250)
+            code, text = s.data(message("a@example.org", "someone@example.com", t))
+            self.assertEqual(code, 250, text)
+        qid = text.decode().split()[-1]
+        self.assertDelivered("luc.petit", 1, t)
+        self.wait_for_log(f"{qid}: to=<Someone@example.com>, status=queued "
+                          "(for delivery to example.com)")
 
 
 class SubmissionTest(DaemonTestCase):

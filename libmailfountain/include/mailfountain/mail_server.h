@@ -83,6 +83,57 @@ struct AuthThrottleConfig {
   uint32_t window_seconds = 3600;           // failures older than this are forgotten
 };
 
+// Limits of the outbound scheduler for one destination (docs/outbound.md "Scheduling").
+struct DestinationLimitsConfig {
+  uint32_t max_connections = 20;
+  uint32_t initial_connections = 5;  // slow start begins here
+  uint32_t messages_per_connection = 100;
+  uint32_t messages_per_minute = 0;  // 0: no rate limit
+  uint32_t failures_before_dead = 5;
+  uint32_t dead_seconds = 300;
+};
+
+// Outbound delivery: the queue's delivery engine (docs/outbound.md).
+struct OutboundConfig {
+  bool enabled = true;  // false: mail is queued but nothing is sent (mfctl queue shows it)
+  // Name servers for MX lookups, "ADDR[:PORT]"; empty: /etc/resolv.conf.
+  std::vector<std::string> dns_servers;
+  uint16_t port = 25;  // the remote SMTP port (tests point it at a loopback peer)
+  std::map<std::string, uint16_t> destination_ports;  // per destination domain
+  // A relay host (smarthost) for every destination: "host", "host:port", "[1.2.3.4]:587".
+  // A host name is looked up as a mail domain (its MX, else its own address).
+  std::string relay_host;
+  std::string relay_user;  // AUTH for the relay host, over TLS only
+  std::string relay_password;
+  bool require_tls = false;        // refuse to send without STARTTLS
+  std::string helo_name;           // default: the server's host name
+  std::string bind_address;        // the local IPv4 or IPv6 address to send from
+  DestinationLimitsConfig limits;  // every destination
+  std::map<std::string, DestinationLimitsConfig> limits_per_destination;
+  uint32_t max_connections = 200;  // all destinations together
+  uint32_t retry_initial_seconds = 300;
+  uint32_t retry_max_seconds = 4 * 3600;
+  uint32_t max_lifetime_seconds = 5 * 24 * 3600;  // then the message bounces (expired)
+  uint32_t max_loaded_recipients = 10000;         // held in memory at once, all destinations
+};
+
+// What became of one queued recipient, for subscribers (the e-mailing scheduler) and the
+// log line written for it.
+struct DeliveryEvent {
+  enum class Kind { kDelivered, kDeferred, kBounced, kExpired };
+  Kind kind = Kind::kDeferred;
+  std::string queue_id;  // as logged at reception
+  uint64_t message_id = 0;
+  std::string recipient;  // the envelope recipient
+  std::string relay;      // "mx.example.net[192.0.2.1]:25", or "none"
+  std::string dsn;        // "2.0.0", "4.4.1", "5.1.1"
+  std::string reply;      // the peer's reply, or ours
+  double delay = 0;       // seconds since arrival
+  bool remote = false;    // the reply came from the peer
+};
+MF_EXPORT std::string_view delivery_event_kind_name(DeliveryEvent::Kind kind);  // "sent", ...
+using DeliveryListener = std::function<void(const DeliveryEvent&)>;
+
 struct ServerConfig {
   std::string hostname;  // in greetings and Received headers; empty: the system's name
   std::vector<ListenerConfig> listeners;
@@ -95,6 +146,7 @@ struct ServerConfig {
   std::map<std::string, SendingLimits> sending_per_domain;   // overrides, by domain
   std::map<std::string, SendingLimits> sending_per_account;  // overrides, by address
   AuthThrottleConfig auth_throttle;
+  OutboundConfig outbound;
 };
 
 // Checks one entry of ServerConfig::trusted_networks: a network in CIDR notation or a
@@ -121,7 +173,8 @@ struct ServerStatus {
   uint64_t messages_accepted = 0;  // got a 250 at end of data
   uint64_t messages_refused = 0;   // refused at end of data
   uint64_t recipients_delivered = 0;
-  int64_t started_at = 0;  // Unix seconds
+  uint64_t messages_queued = 0;  // accepted with remote recipients, queued for delivery
+  int64_t started_at = 0;        // Unix seconds
 };
 
 class MF_EXPORT MailServer {
@@ -147,6 +200,11 @@ class MF_EXPORT MailServer {
   virtual void shutdown(std::function<void()> done) = 0;
 
   virtual ServerStatus status() const = 0;
+  // Calls `listener` on the loop for every delivery event of the outbound queue (after its
+  // result is durably recorded). One listener; a new one replaces it, an empty one removes it.
+  virtual void set_delivery_listener(DeliveryListener listener) = 0;
+  // Wakes the outbound engine to look at the queue now (after mfctl queue flush/release).
+  virtual void wake_outbound() = 0;
 };
 
 }  // namespace mf

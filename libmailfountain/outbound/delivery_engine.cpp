@@ -1,0 +1,502 @@
+// outbound/delivery_engine.cpp — the queue's delivery engine (see delivery_engine.h).
+#include "outbound/delivery_engine.h"
+
+#include "dkim/key_store.h"
+#include "dkim/signer.h"
+#include "dns/resolver.h"
+#include "model/context_env.h"
+#include "mta/cidr.h"
+#include "outbound/destination_scheduler.h"
+#include "outbound/job.h"
+#include "outbound/smtp_connection.h"
+#include "outbound/store_worker.h"
+#include "queue/queue_store.h"
+
+#include <event2/event.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+namespace mf::outbound {
+
+namespace {
+
+constexpr size_t kDuePage = 512;  // due entries examined per refill
+
+int64_t wall_now() {
+  using namespace std::chrono;
+  return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+}
+
+int64_t mono_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+SchedulerConfig scheduler_config(const OutboundConfig& c) {
+  auto limits = [](const DestinationLimitsConfig& l) {
+    DestinationLimits d;
+    d.max_connections = l.max_connections;
+    d.initial_connections = l.initial_connections;
+    d.messages_per_connection = l.messages_per_connection;
+    d.messages_per_minute = l.messages_per_minute;
+    d.failures_before_dead = l.failures_before_dead;
+    d.dead_time_ms = int64_t{l.dead_seconds} * 1000;
+    return d;
+  };
+  SchedulerConfig s;
+  s.defaults = limits(c.limits);
+  for (const auto& [name, l] : c.limits_per_destination) s.overrides[name] = limits(l);
+  s.max_total_connections = c.max_connections;
+  return s;
+}
+
+}  // namespace
+
+struct DeliveryEngine::Impl {
+  Context& context;
+  event_base* base;
+  mailbox::MailStore& store;
+  store::LmdbEnv& env;
+  mta::LoopPoster& poster;
+  OutboundConfig config;
+  std::string helo;
+  LogSink log_sink;
+  DeliveryListener listener;
+  queue::RetryPolicy retry;
+  dkim::DkimKeyStore keys;
+  RelayTarget relay;  // relay host, when configured
+
+  DestinationScheduler scheduler;
+  std::unique_ptr<dns::Resolver> resolver;
+  std::shared_ptr<net::TlsClientContext> tls;
+  StoreWorker worker;
+  event* timer = nullptr;
+
+  // Jobs loaded and waiting, per destination; recipients in flight (loaded, being sent or
+  // having a result not yet recorded) are never loaded twice.
+  std::unordered_map<std::string, std::deque<Job>> waiting;
+  std::set<std::pair<uint64_t, uint32_t>> in_flight;
+  std::string cursor;  // where the next refill continues in the due index
+  bool refilling = false;
+  bool refill_again = false;
+  std::vector<RecipientOutcome> results;  // not yet handed to the worker
+  bool recording = false;
+  std::set<std::shared_ptr<SmtpConnection>> connections;
+  bool stopping = false;
+  std::function<void()> on_stopped;
+  EngineStats counters;
+
+  Impl(Context& c, event_base* b, mailbox::MailStore& s, mta::LoopPoster& p, OutboundConfig cfg,
+       std::string h, LogSink l)
+      : context(c),
+        base(b),
+        store(s),
+        env(context_env(c)),
+        poster(p),
+        config(std::move(cfg)),
+        helo(std::move(h)),
+        log_sink(std::move(l)),
+        keys(c.data_dir()),
+        scheduler(scheduler_config(config)),
+        worker(p) {}
+
+  ~Impl() {
+    if (timer != nullptr) event_free(timer);
+  }
+
+  void log(LogLevel level, std::string_view line) const {
+    if (log_sink) log_sink(level, line);
+  }
+
+  // ---- Refill ----
+
+  void refill() {
+    if (stopping) return;
+    if (refilling) {
+      refill_again = true;
+      return;
+    }
+    if (in_flight.size() >= config.max_loaded_recipients) return;
+    refilling = true;
+    refill_again = false;
+    auto request = std::make_shared<LoadRequest>();
+    request->after = cursor;
+    request->limit = kDuePage;
+    request->budget = config.max_loaded_recipients - in_flight.size();
+    request->skip = in_flight;
+    request->now = wall_now();
+    auto loaded = std::make_shared<LoadResult>();
+    worker.run([this, request, loaded] { *loaded = load_jobs(env, store, keys, *request); },
+               [this, loaded] { loaded_jobs(std::move(*loaded)); });
+  }
+
+  void loaded_jobs(LoadResult loaded) {
+    refilling = false;
+    if (!loaded.status.is_ok()) {
+      log(LogLevel::kError,
+          fmt::format("outbound: reading the queue failed: {}", loaded.status.message()));
+    }
+    cursor = loaded.next;
+    for (Job& job : loaded.jobs) {
+      if (!job.dkim_error.empty()) {
+        log(LogLevel::kWarning,
+            fmt::format("{}: DKIM signing for {} failed, sent unsigned: {}", job.message.queue_id,
+                        job.message.dkim_domain, job.dkim_error));
+      }
+      for (const auto& [index, r] : job.recipients) in_flight.insert({job.message_id, index});
+      std::string dest = job.domain;
+      waiting[dest].push_back(std::move(job));
+      scheduler.set_pending(dest, true);
+    }
+    counters.loaded_recipients = in_flight.size();
+    dispatch();
+    if (refill_again || (!loaded.next.empty() && !loaded.jobs.empty())) refill();
+  }
+
+  // ---- Dispatch ----
+
+  void dispatch() {
+    if (stopping) return;
+    const int64_t now = mono_ms();
+    while (auto dest = scheduler.next_connection(now)) open_connection(*dest);
+  }
+
+  void open_connection(const std::string& dest) {
+    ++counters.connections;
+    ++counters.active_connections;
+    if (!relay.host.empty() && relay.host.front() == '[') {
+      // An address literal: no lookup.
+      dns::Route route;
+      route.kind = dns::RouteKind::kHosts;
+      route.domain = relay.host;
+      dns::MxHost host;
+      host.name = relay.host.substr(1, relay.host.size() - 2);
+      host.numeric = true;
+      if (auto ip = mta::parse_ip(host.name)) host.addresses.push_back(*ip);
+      route.hosts.push_back(std::move(host));
+      routed(dest, std::move(route));
+      return;
+    }
+    const std::string lookup = relay.host.empty() ? dest : relay.host;
+    resolver->resolve_mx(lookup,
+                         [this, dest](dns::Route route) { routed(dest, std::move(route)); });
+  }
+
+  void routed(const std::string& dest, dns::Route route) {
+    if (stopping) {
+      connection_over(dest, DestinationScheduler::Outcome::kOk);
+      return;
+    }
+    if (route.kind != dns::RouteKind::kHosts) {
+      // A relay host that cannot be found defers everything: the mail is not at fault.
+      const bool permanent = route.permanent() && relay.host.empty();
+      std::string reply = fmt::format(
+          "{} {} {}", permanent ? 550 : 451,
+          route.dsn.empty() ? (permanent ? "5.4.4" : "4.4.3") : route.dsn, route.reason);
+      fail_waiting(dest, permanent, reply, "none", route.dsn);
+      connection_over(dest, permanent ? DestinationScheduler::Outcome::kOk
+                                      : DestinationScheduler::Outcome::kFailed);
+      return;
+    }
+    SmtpConnectionConfig cc;
+    cc.hosts = route.hosts;
+    cc.port = relay.host.empty() ? port_for(dest) : relay.port;
+    cc.session.helo_name = helo;
+    cc.session.tls =
+        config.require_tls ? smtp::TlsPolicy::kRequired : smtp::TlsPolicy::kOpportunistic;
+    if (!config.relay_user.empty())
+      cc.session.credentials = smtp::ClientCredentials{config.relay_user, config.relay_password};
+    cc.tls = tls;
+    set_bind_address(cc);
+    auto sent = std::make_shared<uint32_t>(0);
+    SmtpConnectionCallbacks cb;
+    cb.next_message = [this, dest, sent]() -> std::optional<OutboundMessage> {
+      return next_message(dest, *sent);
+    };
+    cb.on_transaction = [this, dest](const TransactionReport& report) {
+      transaction_done(dest, report);
+    };
+    cb.log = log_sink;
+    auto holder = std::make_shared<std::shared_ptr<SmtpConnection>>();
+    cb.finished = [this, dest, holder](const ConnectionSummary& summary) {
+      connection_finished(dest, summary);
+      connections.erase(*holder);
+    };
+    auto conn = SmtpConnection::create(base, std::move(cc), std::move(cb));
+    if (!conn.is_ok()) {
+      log(LogLevel::kError,
+          fmt::format("outbound: cannot connect to {}: {}", dest, conn.status().message()));
+      fail_waiting(dest, false, fmt::format("451 4.3.0 {}", conn.status().message()), "none",
+                   "4.3.0");
+      connection_over(dest, DestinationScheduler::Outcome::kFailed);
+      return;
+    }
+    *holder = *conn;
+    connections.insert(*conn);
+    (*conn)->start();
+  }
+
+  uint16_t port_for(const std::string& dest) const {
+    auto it = config.destination_ports.find(dest);
+    return it != config.destination_ports.end() ? it->second : config.port;
+  }
+
+  void set_bind_address(SmtpConnectionConfig& cc) const {
+    if (config.bind_address.empty()) return;
+    auto ip = mta::parse_ip(config.bind_address);
+    if (!ip) return;
+    if (ip->family == mta::IpFamily::kIPv4)
+      cc.bind_ipv4 = *ip;
+    else
+      cc.bind_ipv6 = *ip;
+  }
+
+  std::optional<OutboundMessage> next_message(const std::string& dest, uint32_t& sent) {
+    if (stopping) return std::nullopt;
+    auto it = waiting.find(dest);
+    if (it == waiting.end() || it->second.empty()) return std::nullopt;
+    if (sent >= scheduler.messages_per_connection(dest)) return std::nullopt;
+    if (!scheduler.may_send(dest, mono_ms())) return std::nullopt;
+    for (;;) {
+      Job job = std::move(it->second.front());
+      it->second.pop_front();
+      const bool last = it->second.empty();
+      if (last) {
+        waiting.erase(it);
+        scheduler.set_pending(dest, false);
+      }
+      const uint64_t tag = ++next_tag;
+      auto message = make_message(store, keys, job, tag);
+      if (message.is_ok()) {
+        ++sent;
+        sending_.emplace(tag, std::move(job));
+        return std::move(*message);
+      }
+      // The body cannot be read: its recipients are deferred; the next job goes instead.
+      log(LogLevel::kError, fmt::format("{}: cannot read the queued message: {}",
+                                        job.message.queue_id, message.status().message()));
+      for (size_t i = 0; i < job.recipients.size(); ++i)
+        results.push_back(failed_outcome(
+            job, i, false,
+            fmt::format("451 4.3.0 cannot read the queued message: {}", message.status().message()),
+            "none", "4.3.0"));
+      record();
+      if (last) return std::nullopt;
+      it = waiting.find(dest);
+    }
+  }
+
+  uint64_t next_tag = 0;
+
+  // Jobs handed to a connection, by tag, until their transaction is reported.
+  std::unordered_map<uint64_t, Job> sending_;
+
+  void transaction_done(const std::string& dest, const TransactionReport& report) {
+    auto it = sending_.find(report.tag);
+    if (it == sending_.end()) return;
+    Job job = std::move(it->second);
+    sending_.erase(it);
+    bool any_delivered = false;
+    for (size_t i = 0; i < report.results.size() && i < job.recipients.size(); ++i) {
+      const smtp::RecipientResult& r = report.results[i];
+      RecipientOutcome o = outcome_of(job, i, r, report.relay);
+      any_delivered |= r.delivery == smtp::Delivery::kDelivered;
+      results.push_back(std::move(o));
+    }
+    scheduler.message_done(dest, any_delivered, mono_ms());
+    record();
+  }
+
+  void connection_finished(const std::string& dest, const ConnectionSummary& summary) {
+    // Jobs handed over but never reported (should not happen: the connection reports
+    // every transaction it started) are deferred.
+    DestinationScheduler::Outcome outcome = DestinationScheduler::Outcome::kOk;
+    if (summary.failure) {
+      outcome = DestinationScheduler::Outcome::kFailed;
+      if (summary.failure->reply.code == 421) outcome = DestinationScheduler::Outcome::kThrottled;
+    }
+    if (summary.transactions == 0 && summary.failure && !summary.cancelled) {
+      const ConnectionFailure& f = *summary.failure;
+      std::string reply = reply_text(f.reply);
+      fail_waiting(dest, false, reply, f.relay.empty() ? "none" : f.relay, f.reply.enhanced);
+    }
+    connection_over(dest, outcome);
+  }
+
+  void connection_over(const std::string& dest, DestinationScheduler::Outcome outcome) {
+    --counters.active_connections;
+    scheduler.connection_done(dest, outcome, mono_ms());
+    maybe_stopped();
+    dispatch();
+    arm_timer();
+  }
+
+  // Every job waiting for `dest` fails: bounced when `permanent`, else deferred.
+  void fail_waiting(const std::string& dest, bool permanent, const std::string& reply,
+                    const std::string& relay_name, const std::string& dsn) {
+    auto it = waiting.find(dest);
+    if (it == waiting.end()) return;
+    for (Job& job : it->second) {
+      for (size_t i = 0; i < job.recipients.size(); ++i)
+        results.push_back(failed_outcome(job, i, permanent, reply, relay_name, dsn));
+    }
+    waiting.erase(it);
+    scheduler.set_pending(dest, false);
+    record();
+  }
+
+  // ---- Results ----
+
+  void record() {
+    if (recording || results.empty()) return;
+    recording = true;
+    auto batch = std::make_shared<std::vector<RecipientOutcome>>(std::move(results));
+    results.clear();
+    auto events = std::make_shared<std::vector<RecordedEvent>>();
+    const int64_t now = wall_now();
+    worker.run([this, batch, events, now] { *events = record_outcomes(env, *batch, now, retry); },
+               [this, batch, events] { recorded(*batch, *events); });
+  }
+
+  void recorded(const std::vector<RecipientOutcome>& batch,
+                const std::vector<RecordedEvent>& events) {
+    recording = false;
+    for (const RecipientOutcome& o : batch) in_flight.erase({o.ref.message_id, o.ref.index});
+    counters.loaded_recipients = in_flight.size();
+    for (const RecordedEvent& e : events) {
+      if (e.durable) switch (e.event.kind) {
+          case DeliveryEvent::Kind::kDelivered:
+            ++counters.delivered;
+            break;
+          case DeliveryEvent::Kind::kDeferred:
+            ++counters.deferred;
+            break;
+          case DeliveryEvent::Kind::kBounced:
+            ++counters.bounced;
+            break;
+          case DeliveryEvent::Kind::kExpired:
+            ++counters.expired;
+            break;
+        }
+      log(e.level, e.line);
+      if (listener && e.durable) listener(e.event);
+    }
+    if (!results.empty()) record();
+    maybe_stopped();
+    if (!stopping) refill();
+  }
+
+  // ---- Timer and shutdown ----
+
+  static void on_timer(evutil_socket_t, short, void* arg) {
+    auto* self = static_cast<Impl*>(arg);
+    self->refill();
+    self->dispatch();
+    self->arm_timer();
+  }
+
+  void arm_timer() {
+    if (stopping || timer == nullptr) return;
+    int64_t wait_ms = 1000;
+    if (auto at = scheduler.next_wakeup(mono_ms()))
+      wait_ms = std::clamp<int64_t>(*at - mono_ms(), 1, 1000);
+    timeval tv{static_cast<time_t>(wait_ms / 1000),
+               static_cast<suseconds_t>((wait_ms % 1000) * 1000)};
+    evtimer_add(timer, &tv);
+  }
+
+  void maybe_stopped() {
+    if (!stopping || !on_stopped) return;
+    if (!connections.empty() || counters.active_connections > 0) return;
+    if (!results.empty()) record();
+    if (recording || refilling || worker.pending() > 0) return;
+    auto done = std::move(on_stopped);
+    on_stopped = nullptr;
+    done();
+  }
+};
+
+// ---- The public face ----
+
+Result<std::unique_ptr<DeliveryEngine>> DeliveryEngine::create(Context& context, event_base* base,
+                                                               mailbox::MailStore& store,
+                                                               mta::LoopPoster& poster,
+                                                               OutboundConfig config,
+                                                               std::string hostname, LogSink log) {
+  if (config.max_loaded_recipients == 0)
+    return invalid_argument("outbound: max_loaded_recipients must be positive");
+  if (config.retry_initial_seconds == 0 || config.retry_max_seconds < config.retry_initial_seconds)
+    return invalid_argument(
+        "outbound: retry_initial_seconds must be positive and at most retry_max_seconds");
+  RelayTarget relay;
+  if (!config.relay_host.empty()) {
+    MF_ASSIGN_OR_RETURN(relay, parse_relay_host(config.relay_host));
+  }
+  if (!config.bind_address.empty() && !mta::parse_ip(config.bind_address))
+    return invalid_argument(
+        fmt::format("outbound: bind_address '{}' is not an IP address", config.bind_address));
+  std::string helo = config.helo_name.empty() ? hostname : config.helo_name;
+  auto impl = std::make_unique<Impl>(context, base, store, poster, std::move(config),
+                                     std::move(helo), std::move(log));
+  impl->relay = relay;
+  impl->retry.initial_delay = impl->config.retry_initial_seconds;
+  impl->retry.max_delay = impl->config.retry_max_seconds;
+  impl->retry.max_lifetime = impl->config.max_lifetime_seconds;
+  dns::ResolverConfig rc;
+  rc.servers = impl->config.dns_servers;
+  MF_ASSIGN_OR_RETURN(impl->resolver, dns::Resolver::create(base, std::move(rc)));
+  net::TlsClientConfig tc;
+  MF_ASSIGN_OR_RETURN(impl->tls, net::TlsClientContext::create(tc));
+  impl->timer = evtimer_new(base, &Impl::on_timer, impl.get());
+  if (impl->timer == nullptr) return io_error("outbound: cannot create the engine's timer");
+  return std::unique_ptr<DeliveryEngine>(new DeliveryEngine(std::move(impl)));
+}
+
+DeliveryEngine::DeliveryEngine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+DeliveryEngine::~DeliveryEngine() {
+  impl_->stopping = true;
+  for (const auto& c : std::set<std::shared_ptr<SmtpConnection>>(impl_->connections)) c->cancel();
+}
+
+void DeliveryEngine::start() {
+  if (!impl_->config.enabled) {
+    impl_->log(LogLevel::kInfo, "outbound delivery is disabled: mail is queued, not sent");
+    return;
+  }
+  impl_->refill();
+  impl_->arm_timer();
+}
+
+void DeliveryEngine::wake() {
+  if (!impl_->config.enabled) return;
+  impl_->refill();
+}
+
+void DeliveryEngine::shutdown(std::function<void()> done) {
+  impl_->stopping = true;
+  impl_->on_stopped = std::move(done);
+  if (impl_->timer != nullptr) evtimer_del(impl_->timer);
+  impl_->resolver->cancel_all();
+  for (const auto& c : std::set<std::shared_ptr<SmtpConnection>>(impl_->connections)) c->cancel();
+  // Jobs still waiting go back to the store as they are: they were never tried, so their
+  // recipients stay due and the next start sends them.
+  impl_->waiting.clear();
+  impl_->maybe_stopped();
+}
+
+void DeliveryEngine::set_listener(DeliveryListener listener) {
+  impl_->listener = std::move(listener);
+}
+
+EngineStats DeliveryEngine::stats() const {
+  return impl_->counters;
+}
+
+}  // namespace mf::outbound
