@@ -24,6 +24,13 @@ Json status_to_json(const mf::ServerStatus& status, int64_t pid, std::string_vie
   doc["messages_accepted"] = status.messages_accepted;
   doc["messages_refused"] = status.messages_refused;
   doc["recipients_delivered"] = status.recipients_delivered;
+  doc["messages_queued"] = status.messages_queued;
+  doc["outbound"] = Json{{"delivered", status.outbound_delivered},
+                         {"deferred", status.outbound_deferred},
+                         {"bounced", status.outbound_bounced},
+                         {"connections_total", status.outbound_connections},
+                         {"connections", status.outbound_active_connections},
+                         {"recipients_in_memory", status.outbound_in_memory}};
   return doc;
 }
 

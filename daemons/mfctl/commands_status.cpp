@@ -59,6 +59,13 @@ mf::Status run_status(Session& s, const StatusArgs& args) {
     s.out().print_json(doc);  // the daemon's document, as docs/mailfountaind.md shows it
     return mf::Status::ok();
   }
+  auto outbound_line = [&](const Json& d) -> std::string {
+    if (!d.contains("outbound") || !d["outbound"].is_object()) return "-";
+    const Json& o = d["outbound"];
+    return fmt::format("{} queued; {} sent, {} deferred, {} bounced; {} connections open",
+                       number(d, "messages_queued"), number(o, "delivered"), number(o, "deferred"),
+                       number(o, "bounced"), number(o, "connections"));
+  };
   int64_t started = doc.value("started_at", int64_t{0});
   s.out().print_fields({
       {"Daemon",
@@ -70,6 +77,7 @@ mf::Status run_status(Session& s, const StatusArgs& args) {
       {"Messages", fmt::format("{} accepted, {} refused", number(doc, "messages_accepted"),
                                number(doc, "messages_refused"))},
       {"Recipients delivered", number(doc, "recipients_delivered")},
+      {"Outbound", outbound_line(doc)},
   });
   Table table({"ROLE", "LISTENING ON"});
   if (doc.contains("listeners") && doc["listeners"].is_array()) {

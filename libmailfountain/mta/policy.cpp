@@ -27,12 +27,52 @@ Result<std::string> remote_address(const smtp::Path& path) {
   return path.mailbox();  // an address literal, as written
 }
 
+SrsRecipient srs_recipient(const Srs& srs, std::string_view address, bool bounce, bool may_relay,
+                           int64_t now) {
+  SrsRecipient out;
+  if (!bounce && !may_relay) {
+    // Relaying such mail from here would fail its sender's SPF at the original domain.
+    out.refusal =
+        Reply{550, "5.7.1",
+              fmt::format("<{}>: Recipient address rejected: SRS address accepts bounces only "
+                          "(MAIL FROM:<>)",
+                          address)};
+    return out;
+  }
+  auto original = srs.reverse(address, now);
+  if (original.is_ok()) {
+    out.original = std::move(*original);
+    return out;
+  }
+  switch (original.status().code()) {
+    case Code::kPermissionDenied:
+      out.refusal = Reply{
+          550, "5.7.1",
+          fmt::format("<{}>: Recipient address rejected: Hash invalid in SRS address", address)};
+      break;
+    case Code::kFailedPrecondition:
+      out.refusal = Reply{550, "5.1.1",
+                          fmt::format("<{}>: Recipient address rejected: Time stamp out of date "
+                                      "in SRS address ({})",
+                                      address, original.status().message())};
+      break;
+    default:
+      out.refusal = Reply{550, "5.1.1",
+                          fmt::format("<{}>: Recipient address rejected: User unknown (invalid "
+                                      "SRS address: {})",
+                                      address, original.status().message())};
+      break;
+  }
+  return out;
+}
+
 Policy::Policy(Context& context, mailbox::MailStore& store, SendingLimiter* limiter,
-               std::string hostname)
+               std::string hostname, std::shared_ptr<const Srs> srs)
     : directory_(context.directory()),
       store_(store),
       limiter_(limiter),
       hostname_(std::move(hostname)),
+      srs_(std::move(srs)),
       admin_(context.local_administrator("smtp")) {}
 
 std::optional<Reply> Policy::check_sender(const ClientInfo& client, const smtp::Envelope& env,
@@ -121,6 +161,48 @@ RcptDecision Policy::local_recipient(std::string_view address, uint64_t size_hin
   return d;
 }
 
+RcptDecision Policy::srs_local_recipient(std::string_view address, const smtp::Envelope& env,
+                                         bool may_relay, uint64_t size_hint, int64_t now,
+                                         int depth) {
+  const bool bounce = env.sender && env.sender->is_null;
+  SrsRecipient srs = srs_recipient(*srs_, address, bounce, may_relay, now);
+  RcptDecision d;
+  if (srs.refusal) {
+    d.refusal = std::move(srs.refusal);
+    return d;
+  }
+  auto path = smtp::parse_path(fmt::format("<{}>", srs.original), smtp::PathRole::kRecipient);
+  std::optional<std::string> remote;
+  if (path.is_ok()) {
+    if (path->domain_kind == smtp::DomainKind::kName) {
+      auto local = directory_.is_local_domain(path->domain);
+      if (!local.is_ok()) {
+        d.refusal = Reply{451, "4.3.0", "Error: temporary recipient lookup failure"};
+        return d;
+      }
+      if (*local) {
+        // An SRS1 address names the first forwarder's SRS0 address, which may be ours.
+        if (depth > 0 && is_srs_address(srs.original))
+          return srs_local_recipient(srs.original, env, may_relay, size_hint, now, depth - 1);
+        return local_recipient(srs.original, size_hint);
+      }
+    }
+    auto canonical = remote_address(*path);
+    if (canonical.is_ok()) remote = std::move(*canonical);
+  }
+  if (!remote) {
+    d.refusal =
+        Reply{550, "5.1.1",
+              fmt::format("<{}>: Recipient address rejected: User unknown (the SRS address names "
+                          "an invalid original sender)",
+                          address)};
+    return d;
+  }
+  d.accepted.address = std::string(address);
+  d.accepted.remote.push_back(std::move(*remote));
+  return d;
+}
+
 RcptDecision Policy::check_recipient(const ClientInfo& client, const smtp::Envelope& env,
                                      const smtp::RcptCommand& rcpt, size_t accepted_so_far,
                                      int64_t now) {
@@ -145,7 +227,13 @@ RcptDecision Policy::check_recipient(const ClientInfo& client, const smtp::Envel
       d.refusal = Reply{451, "4.3.0", "Error: temporary recipient lookup failure"};
       return d;
     }
-    if (*local) return local_recipient(address, size_hint);
+    if (*local) {
+      if (srs_ && is_srs_address(address)) {
+        const bool may_relay = is_authenticated(env) || client.trusted;
+        return srs_local_recipient(address, env, may_relay, size_hint, now, 2);
+      }
+      return local_recipient(address, size_hint);
+    }
   }
   RcptDecision d;
   if (!is_authenticated(env) && !client.trusted) {

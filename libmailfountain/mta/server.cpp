@@ -154,7 +154,8 @@ Status MailServerImpl::configure(ServerConfig config) {
     limiter_ = std::make_unique<SendingLimiter>(config);
   }
   throttle_.reconfigure(config.auth_throttle);
-  policy_ = std::make_unique<Policy>(context_, store_, limiter_.get(), settings->hostname);
+  policy_ =
+      std::make_unique<Policy>(context_, store_, limiter_.get(), settings->hostname, settings->srs);
   settings->config = std::move(config);
   settings_ = std::move(settings);
   return Status();
@@ -338,6 +339,15 @@ ServerStatus MailServerImpl::status() const {
   ServerStatus s = stats_;
   for (auto& l : listeners_) s.listeners.push_back(l->status);
   s.connections = connections_.size();
+  if (engine_) {
+    const outbound::EngineStats e = engine_->stats();
+    s.outbound_delivered = e.delivered;
+    s.outbound_deferred = e.deferred;
+    s.outbound_bounced = e.bounced + e.expired;
+    s.outbound_connections = e.connections;
+    s.outbound_active_connections = e.active_connections;
+    s.outbound_in_memory = e.loaded_recipients;
+  }
   return s;
 }
 

@@ -8,6 +8,7 @@
 #include "mta/cidr.h"
 #include "outbound/destination_scheduler.h"
 #include "outbound/job.h"
+#include "outbound/report_pass.h"
 #include "outbound/smtp_connection.h"
 #include "outbound/store_worker.h"
 #include "queue/queue_store.h"
@@ -19,6 +20,7 @@
 #include <chrono>
 #include <deque>
 #include <map>
+#include <random>
 #include <set>
 #include <unordered_map>
 
@@ -80,7 +82,22 @@ struct DeliveryEngine::Impl {
 
   // Jobs loaded and waiting, per destination; recipients in flight (loaded, being sent or
   // having a result not yet recorded) are never loaded twice.
-  std::unordered_map<std::string, std::deque<Job>> waiting;
+  // One line per priority class: a connection takes interactive jobs first, then bounces,
+  // then bulk, so a user's message never waits behind a campaign to the same destination.
+  struct Waiting {
+    std::deque<Job> by_priority[queue::kPriorityCount];
+    bool empty() const {
+      for (const auto& q : by_priority)
+        if (!q.empty()) return false;
+      return true;
+    }
+    std::deque<Job>& next() {
+      for (auto& q : by_priority)
+        if (!q.empty()) return q;
+      return by_priority[0];
+    }
+  };
+  std::unordered_map<std::string, Waiting> waiting;
   std::set<std::pair<uint64_t, uint32_t>> in_flight;
   std::string cursor;  // where the next refill continues in the due index
   bool refilling = false;
@@ -88,6 +105,10 @@ struct DeliveryEngine::Impl {
   std::vector<RecipientOutcome> results;  // not yet handed to the worker
   bool recording = false;
   std::set<std::shared_ptr<SmtpConnection>> connections;
+  std::shared_ptr<bool> alive_token = std::make_shared<bool>(true);
+  mta::QueueIdGenerator dsn_ids;  // store thread only
+  bool reporting = false;         // a report pass is running
+  bool report_again = false;
   bool stopping = false;
   std::function<void()> on_stopped;
   EngineStats counters;
@@ -104,7 +125,8 @@ struct DeliveryEngine::Impl {
         log_sink(std::move(l)),
         keys(c.data_dir()),
         scheduler(scheduler_config(config)),
-        worker(p) {}
+        worker(p),
+        dsn_ids(std::random_device{}()) {}
 
   ~Impl() {
     if (timer != nullptr) event_free(timer);
@@ -151,7 +173,10 @@ struct DeliveryEngine::Impl {
       }
       for (const auto& [index, r] : job.recipients) in_flight.insert({job.message_id, index});
       std::string dest = job.domain;
-      waiting[dest].push_back(std::move(job));
+      const auto p = static_cast<size_t>(job.message.priority);
+      waiting[dest]
+          .by_priority[p < queue::kPriorityCount ? p : queue::kPriorityCount - 1]
+          .push_back(std::move(job));
       scheduler.set_pending(dest, true);
     }
     counters.loaded_recipients = in_flight.size();
@@ -184,8 +209,10 @@ struct DeliveryEngine::Impl {
       return;
     }
     const std::string lookup = relay.host.empty() ? dest : relay.host;
-    resolver->resolve_mx(lookup,
-                         [this, dest](dns::Route route) { routed(dest, std::move(route)); });
+    std::weak_ptr<bool> alive = alive_token;
+    resolver->resolve_mx(lookup, [this, dest, alive](dns::Route route) {
+      if (!alive.expired()) routed(dest, std::move(route));
+    });
   }
 
   void routed(const std::string& dest, dns::Route route) {
@@ -214,19 +241,34 @@ struct DeliveryEngine::Impl {
       cc.session.credentials = smtp::ClientCredentials{config.relay_user, config.relay_password};
     cc.tls = tls;
     set_bind_address(cc);
-    auto sent = std::make_shared<uint32_t>(0);
+    auto state = std::make_shared<ConnState>();
+    // A connection may outlive the engine by a moment (a cancelled one finishing its QUIT):
+    // its callbacks then do nothing.
+    std::weak_ptr<bool> alive = alive_token;
     SmtpConnectionCallbacks cb;
-    cb.next_message = [this, dest, sent]() -> std::optional<OutboundMessage> {
-      return next_message(dest, *sent);
+    cb.next_message = [this, dest, state, alive]() -> std::optional<OutboundMessage> {
+      if (alive.expired()) return std::nullopt;
+      return next_message(dest, *state);
     };
-    cb.on_transaction = [this, dest](const TransactionReport& report) {
+    cb.on_transaction = [this, dest, state, alive](const TransactionReport& report) {
+      if (alive.expired()) return;
+      state->tags.erase(report.tag);
+      // Every recipient of a whole transaction deferred by the peer: the destination is
+      // pushing back (Postfix's concurrency feedback counts it as a failure).
+      bool all_deferred = !report.results.empty();
+      for (const auto& r : report.results)
+        all_deferred &= r.delivery == smtp::Delivery::kDeferred && r.remote;
+      state->throttled |= all_deferred;
       transaction_done(dest, report);
     };
     cb.log = log_sink;
     auto holder = std::make_shared<std::shared_ptr<SmtpConnection>>();
-    cb.finished = [this, dest, holder](const ConnectionSummary& summary) {
-      connection_finished(dest, summary);
+    cb.finished = [this, dest, holder, state, alive](const ConnectionSummary& summary) {
+      if (alive.expired()) return;
+      // The connection keeps itself alive until this returns.
       connections.erase(*holder);
+      holder->reset();
+      connection_finished(dest, summary, *state);
     };
     auto conn = SmtpConnection::create(base, std::move(cc), std::move(cb));
     if (!conn.is_ok()) {
@@ -257,15 +299,23 @@ struct DeliveryEngine::Impl {
       cc.bind_ipv6 = *ip;
   }
 
-  std::optional<OutboundMessage> next_message(const std::string& dest, uint32_t& sent) {
+  // What one connection was given.
+  struct ConnState {
+    uint32_t sent = 0;
+    std::set<uint64_t> tags;  // messages handed over and not yet reported
+    bool throttled = false;   // a whole transaction was deferred by the peer
+  };
+
+  std::optional<OutboundMessage> next_message(const std::string& dest, ConnState& conn) {
     if (stopping) return std::nullopt;
     auto it = waiting.find(dest);
     if (it == waiting.end() || it->second.empty()) return std::nullopt;
-    if (sent >= scheduler.messages_per_connection(dest)) return std::nullopt;
+    if (conn.sent >= scheduler.messages_per_connection(dest)) return std::nullopt;
     if (!scheduler.may_send(dest, mono_ms())) return std::nullopt;
     for (;;) {
-      Job job = std::move(it->second.front());
-      it->second.pop_front();
+      std::deque<Job>& line = it->second.next();
+      Job job = std::move(line.front());
+      line.pop_front();
       const bool last = it->second.empty();
       if (last) {
         waiting.erase(it);
@@ -274,7 +324,8 @@ struct DeliveryEngine::Impl {
       const uint64_t tag = ++next_tag;
       auto message = make_message(store, keys, job, tag);
       if (message.is_ok()) {
-        ++sent;
+        ++conn.sent;
+        conn.tags.insert(tag);
         sending_.emplace(tag, std::move(job));
         return std::move(*message);
       }
@@ -313,13 +364,26 @@ struct DeliveryEngine::Impl {
     record();
   }
 
-  void connection_finished(const std::string& dest, const ConnectionSummary& summary) {
-    // Jobs handed over but never reported (should not happen: the connection reports
-    // every transaction it started) are deferred.
+  void connection_finished(const std::string& dest, const ConnectionSummary& summary,
+                           const ConnState& conn) {
+    // Jobs handed over but never reported (the connection reports every transaction it
+    // started, so this is a safety net) are deferred, never forgotten in flight.
+    for (uint64_t tag : conn.tags) {
+      auto it = sending_.find(tag);
+      if (it == sending_.end()) continue;
+      for (size_t i = 0; i < it->second.recipients.size(); ++i)
+        results.push_back(failed_outcome(it->second, i, false,
+                                         "451 4.4.2 the connection ended before the transaction",
+                                         summary.relay.empty() ? "none" : summary.relay, "4.4.2"));
+      sending_.erase(it);
+    }
+    if (!conn.tags.empty()) record();
     DestinationScheduler::Outcome outcome = DestinationScheduler::Outcome::kOk;
     if (summary.failure) {
       outcome = DestinationScheduler::Outcome::kFailed;
       if (summary.failure->reply.code == 421) outcome = DestinationScheduler::Outcome::kThrottled;
+    } else if (conn.throttled) {
+      outcome = DestinationScheduler::Outcome::kThrottled;
     }
     if (summary.transactions == 0 && summary.failure && !summary.cancelled) {
       const ConnectionFailure& f = *summary.failure;
@@ -342,9 +406,11 @@ struct DeliveryEngine::Impl {
                     const std::string& relay_name, const std::string& dsn) {
     auto it = waiting.find(dest);
     if (it == waiting.end()) return;
-    for (Job& job : it->second) {
-      for (size_t i = 0; i < job.recipients.size(); ++i)
-        results.push_back(failed_outcome(job, i, permanent, reply, relay_name, dsn));
+    for (auto& line : it->second.by_priority) {
+      for (Job& job : line) {
+        for (size_t i = 0; i < job.recipients.size(); ++i)
+          results.push_back(failed_outcome(job, i, permanent, reply, relay_name, dsn));
+      }
     }
     waiting.erase(it);
     scheduler.set_pending(dest, false);
@@ -369,7 +435,9 @@ struct DeliveryEngine::Impl {
     recording = false;
     for (const RecipientOutcome& o : batch) in_flight.erase({o.ref.message_id, o.ref.index});
     counters.loaded_recipients = in_flight.size();
+    bool finished = false;
     for (const RecordedEvent& e : events) {
+      if (e.durable && e.event.kind != DeliveryEvent::Kind::kDeferred) finished = true;
       if (e.durable) switch (e.event.kind) {
           case DeliveryEvent::Kind::kDelivered:
             ++counters.delivered;
@@ -388,8 +456,35 @@ struct DeliveryEngine::Impl {
       if (listener && e.durable) listener(e.event);
     }
     if (!results.empty()) record();
+    if (finished) report();
     maybe_stopped();
     if (!stopping) refill();
+  }
+
+  // ---- Reports (DSNs) ----
+
+  void report() {
+    if (stopping) return;
+    if (reporting) {
+      report_again = true;
+      return;
+    }
+    reporting = true;
+    report_again = false;
+    auto result = std::make_shared<ReportPassResult>();
+    const int64_t now = wall_now();
+    worker.run(
+        [this, result, now] {
+          ReportContext ctx{env, store, context.directory(), helo, dsn_ids};
+          *result = run_report_pass(ctx, 64, now);
+        },
+        [this, result] {
+          reporting = false;
+          for (const auto& [level, line] : result->lines) log(level, line);
+          if (result->queued) refill();
+          if (result->more || report_again) report();
+          maybe_stopped();
+        });
   }
 
   // ---- Timer and shutdown ----
@@ -415,7 +510,7 @@ struct DeliveryEngine::Impl {
     if (!stopping || !on_stopped) return;
     if (!connections.empty() || counters.active_connections > 0) return;
     if (!results.empty()) record();
-    if (recording || refilling || worker.pending() > 0) return;
+    if (recording || refilling || reporting || worker.pending() > 0) return;
     auto done = std::move(on_stopped);
     on_stopped = nullptr;
     done();
@@ -461,8 +556,14 @@ Result<std::unique_ptr<DeliveryEngine>> DeliveryEngine::create(Context& context,
 DeliveryEngine::DeliveryEngine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 DeliveryEngine::~DeliveryEngine() {
+  // Normally shutdown() ran first and nothing is open. Otherwise the open connections are
+  // cancelled; what they report from inside cancel() is still recorded (the store worker's
+  // destructor runs the tasks given), and anything later is dropped: those recipients stay
+  // due and are sent again after the restart.
   impl_->stopping = true;
   for (const auto& c : std::set<std::shared_ptr<SmtpConnection>>(impl_->connections)) c->cancel();
+  impl_->record();
+  impl_->alive_token.reset();
 }
 
 void DeliveryEngine::start() {
@@ -470,6 +571,7 @@ void DeliveryEngine::start() {
     impl_->log(LogLevel::kInfo, "outbound delivery is disabled: mail is queued, not sent");
     return;
   }
+  impl_->report();  // reports left pending by a stop or a crash
   impl_->refill();
   impl_->arm_timer();
 }

@@ -284,6 +284,9 @@ bool DestinationScheduler::may_send(std::string_view dest, int64_t now_ms) {
     d.send_frac -= rate;
     d.send_ms = later(d.send_ms, 1);
   }
+  // The spacing outlives the connection: a destination left idle is remembered until its
+  // next message may go, or a new connection would start a fresh schedule at once.
+  d.remember_until = std::max(d.remember_until, send_time(d));
   return true;
 }
 

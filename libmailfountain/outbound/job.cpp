@@ -138,12 +138,21 @@ LoadResult load_jobs(store::LmdbEnv& env, mailbox::MailStore& store, const dkim:
   LoadResult out;
   out.status = env.read([&](store::Txn& txn) -> Status {
     out.jobs.clear();
+    // Interactive mail and bounces first, from the start of their classes, whatever the
+    // cursor: a campaign's backlog being scanned page by page never hides them.
+    std::vector<queue::DueEntry> entries;
+    for (queue::Priority p : {queue::Priority::kInteractive, queue::Priority::kBounce}) {
+      MF_ASSIGN_OR_RETURN(queue::DuePage first,
+                          queue::next_due(txn, request.now, request.limit, {}, p));
+      for (auto& e : first.entries) entries.push_back(std::move(e));
+    }
     MF_ASSIGN_OR_RETURN(queue::DuePage page,
                         queue::next_due(txn, request.now, request.limit, request.after));
     out.next = page.next;
+    for (auto& e : page.entries) entries.push_back(std::move(e));
     std::map<std::pair<uint64_t, std::string>, size_t> groups;  // → index in out.jobs
     size_t loaded = 0;
-    for (const queue::DueEntry& e : page.entries) {
+    for (const queue::DueEntry& e : entries) {
       if (request.skip.count({e.ref.message_id, e.ref.index})) continue;
       auto key = std::make_pair(e.ref.message_id, e.domain);
       if (groups.count(key)) continue;  // its group is loaded whole below

@@ -51,7 +51,8 @@ struct LoadResult {
   std::string next;  // cursor for the next call ("" when the scan reached the end)
 };
 
-// Reads up to `limit` due entries after `after` and groups the ones not skipped into Jobs
+// Reads the first `limit` due entries of the interactive and bounce classes, then up to
+// `limit` due entries after `after` (any class), and groups the ones not skipped into Jobs
 // (a message's due recipients at a destination, all of them, so that one transaction
 // carries them together). Signs each job whose message names a DKIM domain.
 LoadResult load_jobs(store::LmdbEnv& env, mailbox::MailStore& store, const dkim::DkimKeyStore& keys,

@@ -4,8 +4,11 @@ routed by MX records from a test DNS server (tests/dns/test_dns_server.py), sent
 peer (Postfix's smtp-sink) on a loopback port, and its result recorded and logged
 Postfix-style. Mail from a local domain arrives DKIM-signed and verifies with python3-dkim
 against the record `mfctl dns records` prints."""
+import email
+import email.policy
 import os
 import sys
+import time
 import unittest
 import uuid
 
@@ -14,7 +17,8 @@ import dkim
 HERE = os.path.dirname(__file__)
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "dns"))
-from smtp_harness import (Daemon, DataDir, addr, message, password_of)  # noqa: E402
+from smtp_harness import (Daemon, DataDir, addr, inbox_texts, message,  # noqa: E402
+                          password_of)
 from test_dns_server import TestDnsServer  # noqa: E402
 from test_outbound_connection import Sink, free_port  # noqa: E402
 
@@ -77,7 +81,6 @@ retry_initial_seconds = 60
         return text.decode().split()[-1]
 
     def sink_messages_with(self, sink, fragment, count=1, timeout=20):
-        import time
         deadline = time.time() + timeout
         while time.time() < deadline:
             found = [m for m in sink.messages() if fragment in m]
@@ -117,6 +120,44 @@ class DeliveryTest(OutboundTestCase):
         line = self.daemon.wait_for_log(f"{qid}: to=<jo@pas-de-mail.test>, relay=")
         self.assertIn("relay=none", line)
         self.assertIn("status=bounced", line)
+
+
+class BounceTest(OutboundTestCase):
+
+    def inbox_with(self, account, fragment, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            found = [t for t in inbox_texts(self.data, addr(account)) if fragment in t]
+            if found:
+                return found
+            time.sleep(0.1)
+        self.fail(f"no message with {fragment!r} for {account}:\n{self.daemon.log()}")
+
+    def test_a_refused_recipient_comes_back_to_a_local_sender_as_a_dsn(self):
+        t = tag()
+        sender = addr("emma.durand")
+        with self.daemon.submission(sender, password_of("emma.durand")) as s:
+            s.sendmail(sender, ["nobody@refuse.test"], message(sender, "nobody@refuse.test", t))
+        (text,) = self.inbox_with("emma.durand", t)
+        self.assertTrue(text.startswith("Return-Path: <>\r\n"), text[:200])
+        dsn = email.message_from_string(text, policy=email.policy.default)
+        self.assertEqual(dsn.get_content_type(), "multipart/report")
+        self.assertEqual(dsn.get_param("report-type"), "delivery-status")
+        parts = list(dsn.iter_parts())
+        self.assertEqual(parts[1].get_content_type(), "message/delivery-status")
+        status = parts[1].as_string()
+        self.assertIn("Final-Recipient: rfc822; nobody@refuse.test", status)
+        self.assertIn("Action: failed", status)
+        self.assertIn("Status: 5.", status)
+        self.daemon.wait_for_log("sender non-delivery notification")
+
+    def test_a_bounce_of_a_remote_senders_mail_is_queued_to_it_with_the_null_sender(self):
+        t = tag()
+        qid = self.relay("nobody@refuse.test", t, sender="someone@client.test")
+        self.daemon.wait_for_log(f"{qid}: sender non-delivery notification")
+        (dsn,) = self.sink_messages_with(self.sink, t)  # the DSN returns the message
+        self.assertIn("X-Mail-Args: <>", dsn)
+        self.assertIn("report-type=delivery-status", dsn)
 
 
 class SigningTest(OutboundTestCase):

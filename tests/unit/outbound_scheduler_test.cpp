@@ -249,6 +249,34 @@ TEST_CASE("a rate-limited destination opens no connection while its budget is sp
   CHECK(open_all(f, 0).size() == 10);
 }
 
+TEST_CASE(
+    "the rate's spacing holds across connections when the work comes one message at a "
+    "time") {
+  DestinationLimits limits;
+  limits.messages_per_minute = 120;
+  DestinationScheduler s(config_with(limits));
+  // One message, one connection, then nothing pending: the destination goes idle.
+  s.set_pending("example.com", true);
+  CHECK(s.next_connection(0) == "example.com");
+  CHECK(s.may_send("example.com", 0));
+  s.set_pending("example.com", false);
+  s.connection_done("example.com", Outcome::kOk, 5);
+  // The next message arrives 20 ms later: it must still wait for its turn at 500 ms.
+  s.set_pending("example.com", true);
+  CHECK_FALSE(s.next_connection(20).has_value());
+  CHECK(s.next_wakeup(20) == 500);
+  CHECK(s.next_connection(500) == "example.com");
+  CHECK(s.may_send("example.com", 500));
+  CHECK_FALSE(s.may_send("example.com", 600));
+  s.set_pending("example.com", false);
+  s.connection_done("example.com", Outcome::kOk, 600);
+  // Once its turn has passed, the idle destination is forgotten (the line is walked once,
+  // then the memory's end is swept).
+  CHECK_FALSE(s.next_connection(2000).has_value());
+  CHECK_FALSE(s.next_connection(2001).has_value());
+  CHECK(s.tracked() == 0);
+}
+
 TEST_CASE("round robin alternates between destinations even when one has far more work") {
   DestinationScheduler s(config_with(DestinationLimits{}));
   s.set_pending("big.example", true);

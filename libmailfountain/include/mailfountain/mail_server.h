@@ -174,6 +174,13 @@ struct ServerStatus {
   uint64_t messages_refused = 0;   // refused at end of data
   uint64_t recipients_delivered = 0;
   uint64_t messages_queued = 0;  // accepted with remote recipients, queued for delivery
+  // The outbound side since the start: recipients by result, and connections.
+  uint64_t outbound_delivered = 0;
+  uint64_t outbound_deferred = 0;
+  uint64_t outbound_bounced = 0;  // bounced or expired
+  uint64_t outbound_connections = 0;         // opened (attempted)
+  uint64_t outbound_active_connections = 0;  // open now (resolving included)
+  uint64_t outbound_in_memory = 0;           // recipients loaded from the queue now
   int64_t started_at = 0;        // Unix seconds
 };
 
