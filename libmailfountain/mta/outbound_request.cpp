@@ -2,6 +2,7 @@
 #include "mta/outbound_request.h"
 
 #include "base/text.h"
+#include "queue/dsn_params.h"
 
 #include <map>
 #include <set>
@@ -13,15 +14,6 @@ std::string destination_of(std::string_view address) {
   return ascii_lower(at == std::string_view::npos ? std::string_view() : address.substr(at + 1));
 }
 
-uint8_t notify_bits(const std::optional<smtp::Notify>& notify) {
-  if (!notify) return queue::kNotifyUnset;
-  uint8_t bits = 0;
-  if (notify->success) bits |= queue::kNotifySuccess;
-  if (notify->failure) bits |= queue::kNotifyFailure;
-  if (notify->delay) bits |= queue::kNotifyDelay;
-  return bits;
-}
-
 namespace {
 
 queue::NewMessage message_for(const smtp::Envelope& env, const OutboundInfo& info,
@@ -30,17 +22,7 @@ queue::NewMessage message_for(const smtp::Envelope& env, const OutboundInfo& inf
   m.queue_id = info.queue_id;
   m.sender = std::move(sender);
   m.envid = env.mail_params.envid;
-  switch (env.mail_params.ret) {
-    case smtp::Ret::kFull:
-      m.ret = queue::Ret::kFull;
-      break;
-    case smtp::Ret::kHeaders:
-      m.ret = queue::Ret::kHeaders;
-      break;
-    case smtp::Ret::kUnspecified:
-      m.ret = queue::Ret::kUnspecified;
-      break;
-  }
+  m.ret = queue::ret_of(env.mail_params.ret);
   m.size = info.size;
   if (env.mail_params.body == smtp::Body::k8BitMime) m.flags |= queue::kEightBitMime;
   if (env.mail_params.smtputf8) m.flags |= queue::kSmtpUtf8;
@@ -80,7 +62,7 @@ std::vector<QueuedPart> outbound_parts(const smtp::Envelope& env,
       if (params != nullptr) {
         // A forwarded member's NOTIFY is the original recipient's; its ORCPT names the
         // address the sender wrote (RFC 3461 §4.2: keep the original recipient).
-        r.notify = notify_bits(params->notify);
+        r.notify = queue::notify_bits(params->notify);
         if (params->orcpt) {
           r.orcpt_type = params->orcpt->addr_type;
           r.orcpt = params->orcpt->address;

@@ -49,9 +49,6 @@ std::vector<QueuedPart> outbound_parts(const smtp::Envelope& env,
 // The destination of a canonical remote address: the text after its last '@', lower-cased.
 std::string destination_of(std::string_view address);
 
-// RFC 3461 NOTIFY as the queue stores it.
-uint8_t notify_bits(const std::optional<smtp::Notify>& notify);
-
 }  // namespace mf::mta
 
 #endif  // MF_MTA_OUTBOUND_REQUEST_H

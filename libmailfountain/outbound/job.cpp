@@ -4,7 +4,9 @@
 #include "dkim/canonical.h"
 #include "dkim/signer.h"
 #include "mime/downgrade.h"
+#include "queue/dsn_params.h"
 #include "queue/queue_store_impl.h"
+#include "smtp/reply_parser.h"
 
 #include <fmt/format.h>
 
@@ -94,37 +96,6 @@ Result<std::string> sign_stored(const dkim::DkimSigner& signer,
   }
   header.resize(header_end);
   return signer.sign_with_body_hash(header, hash.finish(), now);
-}
-
-smtp::Ret smtp_ret(queue::Ret ret) {
-  switch (ret) {
-    case queue::Ret::kFull:
-      return smtp::Ret::kFull;
-    case queue::Ret::kHeaders:
-      return smtp::Ret::kHeaders;
-    case queue::Ret::kUnspecified:
-      break;
-  }
-  return smtp::Ret::kUnspecified;
-}
-
-std::optional<smtp::Notify> smtp_notify(uint8_t bits) {
-  if (bits & queue::kNotifyUnset) return std::nullopt;
-  smtp::Notify n;
-  n.success = bits & queue::kNotifySuccess;
-  n.failure = bits & queue::kNotifyFailure;
-  n.delay = bits & queue::kNotifyDelay;
-  return n;
-}
-
-std::string enhanced_of(const std::string& reply) {
-  // "451 4.4.1 text" → "4.4.1"
-  size_t sp = reply.find(' ');
-  if (sp == std::string::npos) return {};
-  size_t end = reply.find(' ', sp + 1);
-  std::string code = reply.substr(sp + 1, end == std::string::npos ? end : end - sp - 1);
-  if (code.size() < 5 || code[1] != '.') return {};
-  return code;
 }
 
 std::string status_word(DeliveryEvent::Kind kind) {
@@ -220,12 +191,12 @@ Result<OutboundMessage> make_message(mailbox::MailStore& store, const dkim::Dkim
   e.size = job.dkim_signature.size() + reader.size();
   e.body = job.message.flags & queue::kEightBitMime ? smtp::Body::k8BitMime : smtp::Body::k7Bit;
   e.smtputf8 = job.message.flags & queue::kSmtpUtf8;
-  e.ret = smtp_ret(job.message.ret);
+  e.ret = queue::smtp_ret(job.message.ret);
   e.envid = job.message.envid;
   for (const auto& [index, r] : job.recipients) {
     smtp::ClientRecipient cr;
     cr.address = r.address;
-    cr.notify = smtp_notify(r.notify);
+    cr.notify = queue::notify_of(r.notify);
     if (!r.orcpt_type.empty()) cr.orcpt = smtp::Orcpt{r.orcpt_type, r.orcpt};
     e.recipients.push_back(std::move(cr));
   }
@@ -273,7 +244,7 @@ RecipientOutcome failed_outcome(const Job& job, size_t i, bool permanent, const 
   o.ref = {job.message_id, job.recipients[i].first};
   o.delivery = permanent ? smtp::Delivery::kBounced : smtp::Delivery::kDeferred;
   o.reply = reply;
-  o.dsn = dsn.empty() ? enhanced_of(reply) : dsn;
+  o.dsn = dsn.empty() ? smtp::reply_enhanced_code(reply) : dsn;
   o.relay = relay;
   o.queue_id = job.message.queue_id;
   o.address = job.recipients[i].second.address;

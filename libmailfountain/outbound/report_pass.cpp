@@ -4,6 +4,7 @@
 #include "mta/dsn.h"
 #include "mta/outbound_request.h"
 #include "mta/received.h"
+#include "queue/dsn_params.h"
 #include "queue/queue_store.h"
 #include "smtp/reply_parser.h"
 
@@ -20,37 +21,12 @@ namespace {
 constexpr size_t kBlock = 64 * 1024;
 constexpr size_t kMaxHeader = 1 << 20;
 
-smtp::Ret smtp_ret(queue::Ret ret) {
-  switch (ret) {
-    case queue::Ret::kFull:
-      return smtp::Ret::kFull;
-    case queue::Ret::kHeaders:
-      return smtp::Ret::kHeaders;
-    case queue::Ret::kUnspecified:
-      break;
-  }
-  return smtp::Ret::kUnspecified;
-}
-
-// "550 5.1.1 text" → "5.1.1" when it is of the reply's class, else "".
-std::string status_of(const std::string& reply) {
-  if (reply.size() < 4) return {};
-  int code = (reply[0] - '0') * 100 + (reply[1] - '0') * 10 + (reply[2] - '0');
-  return smtp::enhanced_code_prefix(std::string_view(reply).substr(4), code);
-}
-
 mta::DsnRecipient dsn_recipient(const queue::RecipientRecord& r, int64_t now) {
   mta::DsnRecipient d;
   d.address = r.address;
-  if (!(r.notify & queue::kNotifyUnset)) {
-    smtp::Notify n;
-    n.success = r.notify & queue::kNotifySuccess;
-    n.failure = r.notify & queue::kNotifyFailure;
-    n.delay = r.notify & queue::kNotifyDelay;
-    d.notify = n;
-  }
+  d.notify = queue::notify_of(r.notify);
   if (!r.orcpt_type.empty()) d.orcpt = smtp::Orcpt{r.orcpt_type, r.orcpt};
-  d.status = status_of(r.last_reply);
+  d.status = smtp::reply_enhanced_code(r.last_reply);
   switch (r.outcome) {
     case queue::Outcome::kDelivered:
       d.action = mta::DsnAction::kRelayed;  // handed to a server that may not send DSNs
@@ -68,7 +44,7 @@ mta::DsnRecipient dsn_recipient(const queue::RecipientRecord& r, int64_t now) {
       break;
   }
   // Our own explanations (routing, connection failures) are not a server's reply.
-  const bool from_peer = !status_of(r.last_reply).empty() &&
+  const bool from_peer = !smtp::reply_enhanced_code(r.last_reply).empty() &&
                          r.last_reply.find("connect to") == std::string::npos &&
                          r.last_reply.find("lost connection") == std::string::npos;
   d.diagnostic = r.last_reply.empty()
@@ -144,7 +120,7 @@ ReportPassResult run_report_pass(ReportContext& ctx, size_t limit, int64_t now) 
     mta::DsnRequest request;
     request.reporting_mta = ctx.reporting_mta;
     request.envelope_sender = m.sender;
-    request.ret = smtp_ret(m.ret);
+    request.ret = queue::smtp_ret(m.ret);
     request.envid = m.envid;
     request.smtputf8 = m.flags & queue::kSmtpUtf8;
     request.arrival_date = mime::DateTime{m.arrival, 0, false};

@@ -36,6 +36,16 @@ std::string enhanced_code_prefix(std::string_view text, int code) {
   return std::string(text.substr(0, i));
 }
 
+std::string reply_enhanced_code(std::string_view reply) {
+  if (reply.size() < 4 || reply[3] != ' ') return "";
+  int code = 0;
+  for (size_t i = 0; i < 3; ++i) {
+    if (reply[i] < '0' || reply[i] > '9') return "";
+    code = code * 10 + (reply[i] - '0');
+  }
+  return enhanced_code_prefix(reply.substr(4), code);
+}
+
 Reply ServerReply::condensed() const {
   Reply r{code, "", ""};
   if (!lines.empty()) r.enhanced = enhanced_code_prefix(lines.front(), code);

@@ -45,6 +45,11 @@ struct ServerReply {
 // the end) and its class is `code`'s first digit; "" otherwise.
 std::string enhanced_code_prefix(std::string_view text, int code);
 
+// The enhanced status code of a one-line reply as the queue records it ("550 5.1.1 User
+// unknown" → "5.1.1"), under the same conditions; "" when there is none or the reply does
+// not start with three digits and a space.
+std::string reply_enhanced_code(std::string_view reply);
+
 struct ReplyParserLimits {
   size_t max_line = 4096;  // octets of one line, without CR LF
   size_t max_lines = 100;  // lines of one reply

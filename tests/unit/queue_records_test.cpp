@@ -1,6 +1,7 @@
 // Unit tests of the outbound queue's records and keys (queue/records.h).
 #include <doctest/doctest.h>
 
+#include "queue/dsn_params.h"
 #include "queue/records.h"
 
 using namespace mf;
@@ -91,4 +92,26 @@ TEST_CASE("due keys sort by priority, then time, then message and recipient") {
   CHECK(idx == 7);
   // One domain's entries are one range: a longer domain sharing its prefix sorts apart.
   CHECK(domain_key("example.com", UINT64_MAX, 0) < domain_key("example.com.au", 0, 0));
+}
+
+TEST_CASE("DSN parameters keep their meaning through the queue's stored form") {
+  CHECK(notify_bits(std::nullopt) == kNotifyUnset);
+  CHECK_FALSE(notify_of(kNotifyUnset).has_value());
+  CHECK(notify_bits(smtp::Notify{}) == 0);  // NOTIFY=NEVER: no bit at all
+  smtp::Notify never = notify_of(0).value();
+  CHECK_FALSE(never.success);
+  CHECK_FALSE(never.failure);
+  CHECK_FALSE(never.delay);
+  smtp::Notify some;
+  some.failure = true;
+  some.delay = true;
+  uint8_t bits = notify_bits(some);
+  CHECK(bits == (kNotifyFailure | kNotifyDelay));
+  smtp::Notify back = notify_of(bits).value();
+  CHECK_FALSE(back.success);
+  CHECK(back.failure);
+  CHECK(back.delay);
+  for (smtp::Ret r : {smtp::Ret::kUnspecified, smtp::Ret::kFull, smtp::Ret::kHeaders})
+    CHECK(smtp_ret(ret_of(r)) == r);
+  CHECK(ret_of(smtp::Ret::kHeaders) == Ret::kHeaders);
 }

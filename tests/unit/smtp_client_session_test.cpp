@@ -154,6 +154,12 @@ TEST_CASE("the reply parser assembles a multi-line reply and condenses its text"
   CHECK(enhanced_code_prefix("2.0.0Ok", 250) == "");
   CHECK(enhanced_code_prefix("2.1000.0 x", 250) == "");
   CHECK(enhanced_code_prefix("4.7.0 x", 250) == "");
+  CHECK(reply_enhanced_code("550 5.1.1 User unknown") == "5.1.1");
+  CHECK(reply_enhanced_code("451 4.4.1") == "4.4.1");
+  CHECK(reply_enhanced_code("550 4.1.1 wrong class") == "");
+  CHECK(reply_enhanced_code("550 User unknown") == "");
+  CHECK(reply_enhanced_code("55x 5.1.1 x") == "");
+  CHECK(reply_enhanced_code("550-5.1.1 x") == "");
 }
 
 TEST_CASE("the reply parser refuses what is not a reply") {
