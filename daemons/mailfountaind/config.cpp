@@ -457,7 +457,24 @@ class ConfigReader {
             r_.number("retry_initial_seconds", o.retry_initial_seconds, 1),
             r_.number("retry_max_seconds", o.retry_max_seconds, 1),
             r_.number("max_lifetime_seconds", o.max_lifetime_seconds, 1),
+            r_.number("delay_notice_seconds", o.delay_notice_seconds, 0),
             r_.number("max_loaded_recipients", o.max_loaded_recipients, 1),
+            {"sending_domain",
+             [&](const auto& v, const auto& p) -> mf::Status {
+               MF_ASSIGN_OR_RETURN(const toml::table* domains, r_.table(v, p));
+               for (const auto& [key, item] : *domains) {
+                 std::string item_path = join_path(p, key.str());
+                 MF_ASSIGN_OR_RETURN(const toml::table* t, r_.table(item, item_path));
+                 mf::SendingIdentityConfig identity;
+                 MF_RETURN_IF_ERROR(r_.read_table(*t, item_path,
+                                                  {
+                                                      text("helo_name", identity.helo_name),
+                                                      text("bind_address", identity.bind_address),
+                                                  }));
+                 o.sending_domains[ascii_lower(key.str())] = std::move(identity);
+               }
+               return mf::Status::ok();
+             }},
             {"limits",
              [&](const auto& v, const auto& p) -> mf::Status {
                MF_ASSIGN_OR_RETURN(const toml::table* limits, r_.table(v, p));

@@ -1,11 +1,13 @@
 // outbound/delivery_engine.cpp — the queue's delivery engine (see delivery_engine.h).
 #include "outbound/delivery_engine.h"
 
+#include "base/text.h"
 #include "dkim/key_store.h"
 #include "dkim/signer.h"
 #include "dns/resolver.h"
 #include "model/context_env.h"
 #include "mta/cidr.h"
+#include "mta/outbound_request.h"
 #include "outbound/destination_scheduler.h"
 #include "outbound/job.h"
 #include "outbound/report_pass.h"
@@ -172,7 +174,7 @@ struct DeliveryEngine::Impl {
                         job.message.dkim_domain, job.dkim_error));
       }
       for (const auto& [index, r] : job.recipients) in_flight.insert({job.message_id, index});
-      std::string dest = job.domain;
+      std::string dest = lane_of(job);
       const auto p = static_cast<size_t>(job.message.priority);
       waiting[dest]
           .by_priority[p < queue::kPriorityCount ? p : queue::kPriorityCount - 1]
@@ -184,13 +186,57 @@ struct DeliveryEngine::Impl {
     if (refill_again || (!loaded.next.empty() && !loaded.jobs.empty())) refill();
   }
 
+  // ---- Lanes: the mail of a sending domain with its own identity ----
+
+  // The scheduling name of a job: its destination, or "destination/sending-domain" when its
+  // envelope sender's domain has an identity of its own (config.sending_domains), so that
+  // its connections present that identity and carry only that domain's mail.
+  std::string lane_of(const Job& job) const {
+    if (config.sending_domains.empty()) return job.domain;
+    std::string sender_domain = mta::destination_of(job.message.sender);
+    if (sender_domain.empty() || config.sending_domains.count(sender_domain) == 0)
+      return job.domain;
+    return job.domain + "/" + sender_domain;
+  }
+
+  static std::string domain_of(std::string_view lane) {
+    return std::string(lane.substr(0, lane.find('/')));
+  }
+
+  const SendingIdentityConfig* identity_of(std::string_view lane) const {
+    size_t slash = lane.find('/');
+    if (slash == std::string_view::npos) return nullptr;
+    auto it = config.sending_domains.find(std::string(lane.substr(slash + 1)));
+    return it == config.sending_domains.end() ? nullptr : &it->second;
+  }
+
   // ---- Dispatch ----
 
   void dispatch() {
     if (stopping) return;
     const int64_t now = mono_ms();
-    while (auto dest = scheduler.next_connection(now)) open_connection(*dest);
+    while (auto dest = scheduler.next_connection(now)) {
+      const std::string name = *dest;
+      ++open_count[name];
+      open_connection(name);
+      // No more connections than jobs to give them: one message does not open five (each
+      // failing alike would count five failures against the destination).
+      auto it = open_count.find(name);
+      if (it != open_count.end() && it->second >= waiting_jobs(name))
+        scheduler.set_pending(name, false);
+    }
   }
+
+  size_t waiting_jobs(const std::string& dest) const {
+    auto it = waiting.find(dest);
+    if (it == waiting.end()) return 0;
+    size_t n = 0;
+    for (const auto& line : it->second.by_priority) n += line.size();
+    return n;
+  }
+
+  // Connections open (or being opened) per lane.
+  std::unordered_map<std::string, size_t> open_count;
 
   void open_connection(const std::string& dest) {
     ++counters.connections;
@@ -208,7 +254,7 @@ struct DeliveryEngine::Impl {
       routed(dest, std::move(route));
       return;
     }
-    const std::string lookup = relay.host.empty() ? dest : relay.host;
+    const std::string lookup = relay.host.empty() ? domain_of(dest) : relay.host;
     std::weak_ptr<bool> alive = alive_token;
     resolver->resolve_mx(lookup, [this, dest, alive](dns::Route route) {
       if (!alive.expired()) routed(dest, std::move(route));
@@ -233,14 +279,16 @@ struct DeliveryEngine::Impl {
     }
     SmtpConnectionConfig cc;
     cc.hosts = route.hosts;
-    cc.port = relay.host.empty() ? port_for(dest) : relay.port;
-    cc.session.helo_name = helo;
+    cc.port = relay.host.empty() ? port_for(domain_of(dest)) : relay.port;
+    const SendingIdentityConfig* identity = identity_of(dest);
+    cc.session.helo_name = identity && !identity->helo_name.empty() ? identity->helo_name : helo;
     cc.session.tls =
         config.require_tls ? smtp::TlsPolicy::kRequired : smtp::TlsPolicy::kOpportunistic;
     if (!config.relay_user.empty())
       cc.session.credentials = smtp::ClientCredentials{config.relay_user, config.relay_password};
     cc.tls = tls;
-    set_bind_address(cc);
+    set_bind_address(cc, identity && !identity->bind_address.empty() ? identity->bind_address
+                                                                     : config.bind_address);
     auto state = std::make_shared<ConnState>();
     // A connection may outlive the engine by a moment (a cancelled one finishing its QUIT):
     // its callbacks then do nothing.
@@ -289,9 +337,9 @@ struct DeliveryEngine::Impl {
     return it != config.destination_ports.end() ? it->second : config.port;
   }
 
-  void set_bind_address(SmtpConnectionConfig& cc) const {
-    if (config.bind_address.empty()) return;
-    auto ip = mta::parse_ip(config.bind_address);
+  static void set_bind_address(SmtpConnectionConfig& cc, const std::string& address) {
+    if (address.empty()) return;
+    auto ip = mta::parse_ip(address);
     if (!ip) return;
     if (ip->family == mta::IpFamily::kIPv4)
       cc.bind_ipv4 = *ip;
@@ -395,7 +443,10 @@ struct DeliveryEngine::Impl {
 
   void connection_over(const std::string& dest, DestinationScheduler::Outcome outcome) {
     --counters.active_connections;
+    if (auto it = open_count.find(dest); it != open_count.end() && --it->second == 0)
+      open_count.erase(it);
     scheduler.connection_done(dest, outcome, mono_ms());
+    if (waiting_jobs(dest) > 0) scheduler.set_pending(dest, true);
     maybe_stopped();
     dispatch();
     arm_timer();
@@ -437,7 +488,8 @@ struct DeliveryEngine::Impl {
     counters.loaded_recipients = in_flight.size();
     bool finished = false;
     for (const RecordedEvent& e : events) {
-      if (e.durable && e.event.kind != DeliveryEvent::Kind::kDeferred) finished = true;
+      if (e.durable && (e.event.kind != DeliveryEvent::Kind::kDeferred || e.delay_notice))
+        finished = true;
       if (e.durable) switch (e.event.kind) {
           case DeliveryEvent::Kind::kDelivered:
             ++counters.delivered;
@@ -536,6 +588,18 @@ Result<std::unique_ptr<DeliveryEngine>> DeliveryEngine::create(Context& context,
   if (!config.bind_address.empty() && !mta::parse_ip(config.bind_address))
     return invalid_argument(
         fmt::format("outbound: bind_address '{}' is not an IP address", config.bind_address));
+  std::map<std::string, SendingIdentityConfig> identities;
+  for (auto& [domain, identity] : config.sending_domains) {
+    if (!identity.bind_address.empty() && !mta::parse_ip(identity.bind_address))
+      return invalid_argument(
+          fmt::format("outbound: bind_address '{}' of sending domain {} is not "
+                      "an IP address",
+                      identity.bind_address, domain));
+    if (domain.empty() || domain.find('/') != std::string::npos)
+      return invalid_argument(fmt::format("outbound: '{}' is not a sending domain", domain));
+    identities[ascii_lower(domain)] = identity;
+  }
+  config.sending_domains = std::move(identities);
   std::string helo = config.helo_name.empty() ? hostname : config.helo_name;
   auto impl = std::make_unique<Impl>(context, base, store, poster, std::move(config),
                                      std::move(helo), std::move(log));
@@ -543,6 +607,7 @@ Result<std::unique_ptr<DeliveryEngine>> DeliveryEngine::create(Context& context,
   impl->retry.initial_delay = impl->config.retry_initial_seconds;
   impl->retry.max_delay = impl->config.retry_max_seconds;
   impl->retry.max_lifetime = impl->config.max_lifetime_seconds;
+  impl->retry.delay_notice_after = impl->config.delay_notice_seconds;
   dns::ResolverConfig rc;
   rc.servers = impl->config.dns_servers;
   MF_ASSIGN_OR_RETURN(impl->resolver, dns::Resolver::create(base, std::move(rc)));

@@ -46,7 +46,7 @@ DestinationScheduler::DestinationScheduler(SchedulerConfig config) {
 }
 
 const DestinationLimits& DestinationScheduler::limits_for(std::string_view dest) const {
-  auto it = config_.overrides.find(dest);
+  auto it = config_.overrides.find(dest.substr(0, dest.find('/')));
   return it == config_.overrides.end() ? config_.defaults : it->second;
 }
 

@@ -10,7 +10,10 @@
 //
 // A destination is a name (a domain, later perhaps a relay host) compared byte for byte:
 // the engine passes it in one canonical form, lower-case (dns/route.h's form). Override
-// keys in the configuration are lower-cased when the scheduler is built.
+// keys in the configuration are lower-cased when the scheduler is built. A name may carry
+// a lane after a '/' ("example.net/ma-societe.fr": the mail of one sending identity to
+// example.net): a lane is scheduled as a destination of its own, with the limits of the
+// domain before the '/'.
 //
 // What the engine does with it:
 //  - set_pending(dest, true) when a destination has due work, false when it has none;

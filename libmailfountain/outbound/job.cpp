@@ -269,6 +269,7 @@ std::vector<RecordedEvent> record_outcomes(store::LmdbEnv& env,
       ev.remote = o.remote;
       ev.delay = static_cast<double>(std::max<int64_t>(0, now - o.arrival));
       std::string extra;
+      bool delay_notice = false;
       Status step;
       switch (o.delivery) {
         case smtp::Delivery::kDelivered: {
@@ -290,6 +291,7 @@ std::vector<RecordedEvent> record_outcomes(store::LmdbEnv& env,
                                             : DeliveryEvent::Kind::kDeferred;
           if (r.is_ok() && !r->expired)
             extra = fmt::format(", next attempt in {}s", r->next_attempt - now);
+          delay_notice = r.is_ok() && r->delay_notice;
           break;
         }
       }
@@ -301,6 +303,7 @@ std::vector<RecordedEvent> record_outcomes(store::LmdbEnv& env,
                            o.address, o.relay, ev.delay, o.dsn.empty() ? "-" : o.dsn,
                            status_word(ev.kind), o.reply, extra);
       e.event = std::move(ev);
+      e.delay_notice = delay_notice;
       events.push_back(std::move(e));
     }
     return Status::ok();

@@ -90,6 +90,7 @@ struct RecordedEvent {
       line;  // Postfix-style: "QID: to=<a@b>, relay=..., delay=1.2, dsn=2.0.0, status=sent (...)"
   DeliveryEvent event;
   bool durable = true;  // false: recording failed, nothing happened (no listener call)
+  bool delay_notice = false;  // a deferral made the recipient's delay notice due
 };
 
 // Records `outcomes` in one transaction (delivered, bounced, or deferred with `policy`,

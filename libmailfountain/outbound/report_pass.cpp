@@ -27,21 +27,28 @@ mta::DsnRecipient dsn_recipient(const queue::RecipientRecord& r, int64_t now) {
   d.notify = queue::notify_of(r.notify);
   if (!r.orcpt_type.empty()) d.orcpt = smtp::Orcpt{r.orcpt_type, r.orcpt};
   d.status = smtp::reply_enhanced_code(r.last_reply);
-  switch (r.outcome) {
-    case queue::Outcome::kDelivered:
-      d.action = mta::DsnAction::kRelayed;  // handed to a server that may not send DSNs
-      if (d.status.empty() || d.status[0] != '2') d.status = "2.0.0";
-      break;
-    case queue::Outcome::kExpired:
-      d.action = mta::DsnAction::kFailed;
-      // The last temporary reply says why it never went; Postfix reports it as it is.
-      if (d.status.empty()) d.status = "4.4.7";
-      break;
-    case queue::Outcome::kFailed:
-    case queue::Outcome::kNone:
-      d.action = mta::DsnAction::kFailed;
-      if (d.status.empty() || d.status[0] == '2') d.status = "5.0.0";
-      break;
+  if (r.state != queue::RcptState::kReport) {
+    // Still scheduled: a delay notice (RFC 3464 Action: delayed), until its expiry.
+    d.action = mta::DsnAction::kDelayed;
+    if (d.status.empty() || d.status[0] != '4') d.status = "4.0.0";
+    d.will_retry_until = mime::DateTime{r.expires_at, 0, false};
+  } else {
+    switch (r.outcome) {
+      case queue::Outcome::kDelivered:
+        d.action = mta::DsnAction::kRelayed;  // handed to a server that may not send DSNs
+        if (d.status.empty() || d.status[0] != '2') d.status = "2.0.0";
+        break;
+      case queue::Outcome::kExpired:
+        d.action = mta::DsnAction::kFailed;
+        // The last temporary reply says why it never went; Postfix reports it as it is.
+        if (d.status.empty()) d.status = "4.4.7";
+        break;
+      case queue::Outcome::kFailed:
+      case queue::Outcome::kNone:
+        d.action = mta::DsnAction::kFailed;
+        if (d.status.empty() || d.status[0] == '2') d.status = "5.0.0";
+        break;
+    }
   }
   // Our own explanations (routing, connection failures) are not a server's reply.
   const bool from_peer = !smtp::reply_enhanced_code(r.last_reply).empty() &&
@@ -125,10 +132,12 @@ ReportPassResult run_report_pass(ReportContext& ctx, size_t limit, int64_t now) 
     request.smtputf8 = m.flags & queue::kSmtpUtf8;
     request.arrival_date = mime::DateTime{m.arrival, 0, false};
     request.queue_id = m.queue_id;
-    bool any_failed = false;
+    bool any_failed = false, any_delayed = false;
     for (const auto& [index, r] : report.recipients) {
       request.recipients.push_back(dsn_recipient(r, now));
-      any_failed |= r.outcome != queue::Outcome::kDelivered;
+      const bool delayed = r.state != queue::RcptState::kReport;
+      any_delayed |= delayed;
+      any_failed |= !delayed && r.outcome != queue::Outcome::kDelivered;
     }
     const std::string dsn_qid = ctx.ids.next(now);
     request.date = mime::DateTime{now, 0, false};
@@ -250,7 +259,8 @@ ReportPassResult run_report_pass(ReportContext& ctx, size_t limit, int64_t now) 
         LogLevel::kInfo,
         fmt::format(
             "{}: sender {} notification: {} (to=<{}>, {} recipient(s) reported, {})", m.queue_id,
-            any_failed ? "non-delivery" : "delivery status", dsn_qid, m.sender, result->reported,
+            any_failed ? "non-delivery" : (any_delayed ? "delay" : "delivery status"), dsn_qid,
+            m.sender, result->reported,
             rcpts.empty() ? fmt::format("{} local copy", local_copies) : std::string("queued")));
     if (local_copies == 0 && rcpts.empty()) {
       out.lines.emplace_back(

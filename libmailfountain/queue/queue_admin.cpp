@@ -272,8 +272,10 @@ Status verify_queue(Txn& txn) {
           if (in_due != scheduled) return mismatch(where + ": due index disagrees");
           if (in_held != (r.state == RcptState::kHeld))
             return mismatch(where + ": held list disagrees");
-          if (in_report != (r.state == RcptState::kReport))
+          const bool delay_due = r.state != RcptState::kReport && (r.flags & kDelayNoticeDue);
+          if (in_report != (r.state == RcptState::kReport || delay_due))
             return mismatch(where + ": report list disagrees");
+          if (delay_due) ++want_report;
           if (r.state == RcptState::kReport) {
             if (dval) return mismatch(where + ": still in the destination index");
             ++want_report;

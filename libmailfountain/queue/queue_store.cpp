@@ -116,6 +116,10 @@ Status remove_indexes(Txn& txn, EntryRef ref, Priority priority, const Recipient
       break;
     }
   }
+  if (r.state != RcptState::kReport && (r.flags & kDelayNoticeDue)) {
+    MF_ASSIGN_OR_RETURN(bool c, txn.del(Table::kQueueReports, rkey));
+    ok = ok && c;
+  }
   if (!ok) {
     return corruption(fmt::format("an index entry of recipient {} of queued message {} is missing",
                                   ref.index, ref.message_id));
@@ -125,6 +129,10 @@ Status remove_indexes(Txn& txn, EntryRef ref, Priority priority, const Recipient
 
 Status add_indexes(Txn& txn, EntryRef ref, Priority priority, const RecipientRecord& r) {
   std::string rkey = recipient_key(ref.message_id, ref.index);
+  // A scheduled recipient with a delay notice due is also in the report list.
+  if (r.state != RcptState::kReport && (r.flags & kDelayNoticeDue)) {
+    MF_RETURN_IF_ERROR(txn.put(Table::kQueueReports, rkey, ""));
+  }
   switch (r.state) {
     case RcptState::kActive:
     case RcptState::kDeferred:
@@ -193,6 +201,15 @@ std::string bounded_reply(std::string_view reply) {
   return std::string(reply.substr(0, kMaxReplyBytes));
 }
 
+// Whether a deferral at `now` makes `r`'s delay notice due: once, past the policy's delay,
+// when NOTIFY allows it (no NOTIFY means failures and delays, RFC 3461 §4.1).
+bool wants_delay_notice(const MessageRecord& m, const RecipientRecord& r, int64_t now,
+                        const RetryPolicy& policy) {
+  if (policy.delay_notice_after <= 0 || (r.flags & kDelayNoticeGiven)) return false;
+  if (m.sender.empty() || now - m.arrival < policy.delay_notice_after) return false;
+  return (r.notify & kNotifyUnset) || (r.notify & kNotifyDelay);
+}
+
 bool wants_report(const MessageRecord& m, const RecipientRecord& r, Outcome outcome) {
   if (m.sender.empty()) return false;  // never a DSN to the null sender (RFC 3461 §6.2)
   if (r.notify & kNotifyUnset) return outcome != Outcome::kDelivered;
@@ -214,6 +231,7 @@ Result<Finished> finish(Txn& txn, EntryRef ref, Outcome outcome, std::string_vie
   RecipientRecord after = r;
   after.outcome = outcome;
   after.last_reply = bounded_reply(reply);
+  after.flags &= ~kDelayNoticeDue;  // the final report, if any, replaces the delay notice
   if (outcome != Outcome::kExpired) {
     ++after.attempts;
     if (after.first_attempt == 0) after.first_attempt = now;
@@ -432,6 +450,10 @@ Result<Deferred> deferred(Txn& txn, EntryRef ref, std::string_view reply, int64_
     return out;
   }
   after.next_attempt = *next;
+  if (wants_delay_notice(m, after, now, policy)) {
+    after.flags |= kDelayNoticeDue | kDelayNoticeGiven;
+    out.delay_notice = true;
+  }
   if (r.state == RcptState::kHeld) {
     after.held_from = RcptState::kDeferred;
   } else {
@@ -482,7 +504,14 @@ Result<bool> report_done(Txn& txn, uint64_t message_id) {
   MessageRecord m = report.message;
   bool removed = false;
   for (const auto& [index, r] : report.recipients) {
-    MF_ASSIGN_OR_RETURN(removed, remove_recipient(txn, EntryRef{message_id, index}, m, r));
+    const EntryRef ref{message_id, index};
+    if (r.state == RcptState::kReport) {
+      MF_ASSIGN_OR_RETURN(removed, remove_recipient(txn, ref, m, r));
+    } else {
+      RecipientRecord after = r;  // a delay notice: the recipient stays scheduled
+      after.flags &= ~kDelayNoticeDue;
+      MF_RETURN_IF_ERROR(change_recipient(txn, ref, m, r, after));
+    }
   }
   return removed;
 }

@@ -122,13 +122,16 @@ Result<Finished> delivered(Txn& txn, EntryRef ref, std::string_view reply, int64
 Result<Finished> bounced(Txn& txn, EntryRef ref, std::string_view reply, int64_t now);
 
 struct Deferred {
-  bool expired = false;  // the lifetime ended: it was bounced (`finished` says how)
+  bool expired = false;       // the lifetime ended: it was bounced (`finished` says how)
+  bool delay_notice = false;  // a delay notice became due (see load_report)
   int64_t next_attempt = 0;
   std::optional<Finished> finished;
 };
 // The attempt failed temporarily: retried after the policy's backoff, or, past its
 // expiry, finished as a bounce with outcome kExpired. A held recipient stays held (its
-// next attempt is recorded for its release).
+// next attempt is recorded for its release). Past the policy's delay_notice_after, the
+// first deferral makes a delay notice due when NOTIFY allows it and the sender is not
+// null: the recipient stays scheduled and also joins the report list (once per recipient).
 Result<Deferred> deferred(Txn& txn, EntryRef ref, std::string_view reply, int64_t now,
                           const RetryPolicy& policy = {});
 
@@ -137,14 +140,17 @@ Result<Deferred> deferred(Txn& txn, EntryRef ref, std::string_view reply, int64_
 // Up to `limit` ids of messages with finished recipients waiting for a DSN, after
 // message id `after`.
 Result<std::vector<uint64_t>> pending_reports(Txn& txn, uint64_t after, size_t limit);
-// A message's envelope and its recipients waiting for a DSN (index, record).
+// A message's envelope and its recipients waiting for a DSN (index, record): finished ones
+// (state kReport, reported by outcome) and scheduled ones whose delay notice is due (any
+// other state, flag kDelayNoticeDue: reported as delayed).
 struct Report {
   MessageRecord message;
   std::vector<std::pair<uint32_t, RecipientRecord>> recipients;
 };
 Result<Report> load_report(Txn& txn, uint64_t message_id);
-// The DSN was queued (in this transaction, normally): its recipients go; a message left
-// with none is removed and its body released. Returns whether the message was removed.
+// The DSN was queued (in this transaction, normally): its finished recipients go, its
+// delayed ones leave the report list and stay scheduled; a message left with no recipient
+// is removed and its body released. Returns whether the message was removed.
 Result<bool> report_done(Txn& txn, uint64_t message_id);
 
 // ---- Administration (mfctl queue ...) ----

@@ -10,6 +10,8 @@ namespace mf::queue {
 namespace {
 
 constexpr uint8_t kFormat1 = 1;
+// Recipients: format 2 adds the flags byte at the end; format 1 records read with none.
+constexpr uint8_t kFormat2 = 2;
 
 Status bad(std::string_view what) {
   return corruption(fmt::format("a stored queue {} record is unreadable", what));
@@ -109,17 +111,17 @@ Status decode(std::string_view in, MessageRecord* r) {
 
 std::string encode(const RecipientRecord& r) {
   Encoder e;
-  e.u8(kFormat1).str(r.address).str(r.domain).str(r.orcpt_type).str(r.orcpt).u8(r.notify);
+  e.u8(kFormat2).str(r.address).str(r.domain).str(r.orcpt_type).str(r.orcpt).u8(r.notify);
   e.u8(static_cast<uint8_t>(r.state)).u8(static_cast<uint8_t>(r.held_from));
   e.u8(static_cast<uint8_t>(r.outcome)).varint(r.attempts).i64(r.first_attempt);
-  e.i64(r.next_attempt).i64(r.expires_at).str(r.last_reply);
+  e.i64(r.next_attempt).i64(r.expires_at).str(r.last_reply).u8(r.flags);
   return e.take();
 }
 
 Status decode(std::string_view in, RecipientRecord* r) {
   Decoder d(in);
   uint8_t format = 0, state = 0, held_from = 0, outcome = 0;
-  if (!d.u8(&format) || format != kFormat1) return bad("recipient");
+  if (!d.u8(&format) || (format != kFormat1 && format != kFormat2)) return bad("recipient");
   d.str(&r->address);
   d.str(&r->domain);
   d.str(&r->orcpt_type);
@@ -133,9 +135,12 @@ Status decode(std::string_view in, RecipientRecord* r) {
   d.i64(&r->next_attempt);
   d.i64(&r->expires_at);
   d.str(&r->last_reply);
+  r->flags = 0;
+  if (format == kFormat2) d.u8(&r->flags);
   constexpr uint8_t kKnownNotify = kNotifySuccess | kNotifyFailure | kNotifyDelay | kNotifyUnset;
+  constexpr uint8_t kKnownFlags = kDelayNoticeDue | kDelayNoticeGiven;
   if (!d.done() || state > 3 || held_from > 1 || outcome > 3 || (r->notify & ~kKnownNotify) ||
-      r->last_reply.size() > kMaxReplyBytes) {
+      (r->flags & ~kKnownFlags) || r->last_reply.size() > kMaxReplyBytes) {
     return bad("recipient");
   }
   r->state = static_cast<RcptState>(state);

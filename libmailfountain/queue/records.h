@@ -84,6 +84,13 @@ enum NotifyBit : uint8_t {
   kNotifyUnset = 1u << 7,
 };
 
+// A scheduled recipient's delay notice (RFC 3464 Action: delayed): kDelayNoticeDue while
+// it waits in the report list, kDelayNoticeGiven once decided, so that there is only one.
+enum RecipientFlag : uint8_t {
+  kDelayNoticeDue = 1u << 0,
+  kDelayNoticeGiven = 1u << 1,
+};
+
 // A recipient's last reply is kept to this many bytes (cut at the end).
 inline constexpr size_t kMaxReplyBytes = 512;
 
@@ -101,6 +108,7 @@ struct RecipientRecord {
   int64_t next_attempt = 0;   // the due time (kActive, kDeferred, and kept while held)
   int64_t expires_at = 0;     // after this, a deferral becomes a bounce (expired)
   std::string last_reply;     // at most kMaxReplyBytes
+  uint8_t flags = 0;          // RecipientFlag bits
 };
 
 std::string encode(const MessageRecord& r);

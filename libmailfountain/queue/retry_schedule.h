@@ -17,6 +17,9 @@ struct RetryPolicy {
   int64_t initial_delay = 5 * 60;           // seconds after the first failure
   int64_t max_delay = 4 * 60 * 60;          // the backoff stops doubling here
   int64_t max_lifetime = 5 * 24 * 60 * 60;  // from arrival to expiry
+  // A recipient still deferred this long after its message arrived gets one delay notice
+  // (an RFC 3464 DSN with Action: delayed) when its NOTIFY allows; 0: never.
+  int64_t delay_notice_after = 0;
 };
 
 // The delay after the `attempts`-th failed attempt (attempts >= 1):

@@ -66,9 +66,11 @@ def max_overlap(intervals):
 
 
 class Transaction:
-    def __init__(self, conn, mail_at):
+    def __init__(self, conn, mail_at, helo=None, client=None):
         self.conn = conn
         self.mail_at = mail_at
+        self.helo = helo  # the name the client gave in EHLO/HELO
+        self.client = client  # the client's IP address
         self.done_at = None
         self.recipients = []
         self.data = b""
@@ -101,12 +103,13 @@ class Peer:
     def _accept(self):
         while not self.closed:
             try:
-                conn, _ = self.sock.accept()
+                conn, address = self.sock.accept()
             except OSError:
                 return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+            threading.Thread(target=self._serve, args=(conn, address[0]),
+                             daemon=True).start()
 
-    def _serve(self, conn):
+    def _serve(self, conn, client):
         with self.lock:
             record = [time.monotonic(), None, self.throttle]
             self.connections.append(record)
@@ -115,22 +118,24 @@ class Peer:
                 if record[2]:
                     conn.sendall(b"421 4.7.0 peer.test busy, try again later\r\n")
                     return
-                self._session(conn, conn.makefile("rb"), record)
+                self._session(conn, conn.makefile("rb"), record, client)
         except OSError:
             pass
         finally:
             with self.lock:
                 record[1] = time.monotonic()
 
-    def _session(self, conn, f, record):
+    def _session(self, conn, f, record, client):
         conn.sendall(b"220 peer.test ESMTP\r\n")
         tx = None
+        helo = None
         while True:
             line = f.readline()
             if not line:
                 return
             verb = line[:4].upper()
             if verb in (b"EHLO", b"HELO"):
+                helo = line[5:].strip().decode(errors="replace")
                 conn.sendall(b"250-peer.test\r\n250 8BITMIME\r\n" if verb == b"EHLO"
                              else b"250 peer.test\r\n")
             elif verb == b"MAIL" and self.throttle:
@@ -139,7 +144,7 @@ class Peer:
                 conn.sendall(b"421 4.7.0 peer.test busy, try again later\r\n")
                 return
             elif verb == b"MAIL":
-                tx = Transaction(record, time.monotonic())
+                tx = Transaction(record, time.monotonic(), helo, client)
                 conn.sendall(b"250 2.1.0 Ok\r\n")
             elif verb == b"RCPT" and tx is not None:
                 arg = line.split(b":", 1)[1].strip()

@@ -45,7 +45,9 @@ def tag():
 
 class OutboundTestCase(unittest.TestCase):
     """One DNS server, two smtp-sinks (one accepting, one refusing every RCPT with 550) and a
-    daemon whose outbound side points at them."""
+    daemon whose outbound side points at them, with RETRY's retry settings."""
+
+    RETRY = "retry_initial_seconds = 60\n"
 
     @classmethod
     def setUpClass(cls):
@@ -60,8 +62,7 @@ class OutboundTestCase(unittest.TestCase):
 [outbound]
 dns_servers = ["127.0.0.1:{cls.dns.port}"]
 port = {cls.sink.port}
-retry_initial_seconds = 60
-[outbound.ports]
+{cls.RETRY}[outbound.ports]
 "refuse.test" = {cls.refusing.port}
 "mort.test" = {dead_port}
 """
@@ -79,6 +80,15 @@ retry_initial_seconds = 60
             code, text = s.data(message(sender, to, subject))
             self.assertEqual(code, 250, text)
         return text.decode().split()[-1]
+
+    def inbox_with(self, account, fragment, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            found = [t for t in inbox_texts(self.data, addr(account)) if fragment in t]
+            if found:
+                return found
+            time.sleep(0.1)
+        self.fail(f"no message with {fragment!r} for {account}:\n{self.daemon.log()}")
 
     def sink_messages_with(self, sink, fragment, count=1, timeout=20):
         deadline = time.time() + timeout
@@ -124,15 +134,6 @@ class DeliveryTest(OutboundTestCase):
 
 class BounceTest(OutboundTestCase):
 
-    def inbox_with(self, account, fragment, timeout=20):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            found = [t for t in inbox_texts(self.data, addr(account)) if fragment in t]
-            if found:
-                return found
-            time.sleep(0.1)
-        self.fail(f"no message with {fragment!r} for {account}:\n{self.daemon.log()}")
-
     def test_a_refused_recipient_comes_back_to_a_local_sender_as_a_dsn(self):
         t = tag()
         sender = addr("emma.durand")
@@ -158,6 +159,44 @@ class BounceTest(OutboundTestCase):
         (dsn,) = self.sink_messages_with(self.sink, t)  # the DSN returns the message
         self.assertIn("X-Mail-Args: <>", dsn)
         self.assertIn("report-type=delivery-status", dsn)
+
+
+class DelayNoticeTest(OutboundTestCase):
+    """Retries every second or two, and a delay notice two seconds after arrival."""
+
+    RETRY = ("retry_initial_seconds = 1\nretry_max_seconds = 2\n"
+             "delay_notice_seconds = 2\n")
+
+    def test_mail_still_deferred_gets_one_delay_notice_and_stays_queued(self):
+        t = tag()
+        sender = addr("emma.durand")
+        with self.daemon.submission(sender, password_of("emma.durand")) as s:
+            s.sendmail(sender, ["jo@mort.test"], message(sender, "jo@mort.test", t))
+        line = self.daemon.wait_for_log("sender delay notification", timeout=60)
+        qid = line.split("sender delay")[0].split()[-1].rstrip(":")
+        (text,) = self.inbox_with("emma.durand", t, timeout=30)
+        self.assertTrue(text.startswith("Return-Path: <>\r\n"), text[:200])
+        dsn = email.message_from_string(text, policy=email.policy.default)
+        self.assertEqual(dsn.get_content_type(), "multipart/report")
+        parts = list(dsn.iter_parts())
+        status = parts[1].as_string()
+        self.assertIn("Final-Recipient: rfc822; jo@mort.test", status)
+        self.assertIn("Action: delayed", status)
+        self.assertIn("Status: 4.", status)
+        self.assertIn("Will-Retry-Until:", status)
+        # Only the header comes back with a delay notice: the message is not lost.
+        self.assertEqual(parts[2].get_content_type(), "text/rfc822-headers")
+        # It is still queued and tried again; no second notice follows.
+        listed = self.data.run("queue", "list", json_output=True).json()
+        self.assertIn(qid, [m["queue_id"] for m in listed["messages"]])
+        tries = f"{qid}: to=<jo@mort.test>, relay="
+        first = self.daemon.log().count(tries)
+        deadline = time.time() + 60
+        while self.daemon.log().count(tries) < first + 2 and time.time() < deadline:
+            time.sleep(0.2)
+        self.assertGreaterEqual(self.daemon.log().count(tries), first + 2, self.daemon.log())
+        self.assertEqual(len([x for x in inbox_texts(self.data, sender) if t in x]), 1)
+        self.assertEqual(self.daemon.log().count(f"{qid}: sender delay notification"), 1)
 
 
 class SigningTest(OutboundTestCase):

@@ -7,7 +7,9 @@ server (tests/dns/test_dns_server.py):
 - a destination that answers 421 gets its mail deferred, and once it recovers (and
   `mfctl queue flush`) it is delivered, starting again from a single connection and
   growing back (the connections seen by a Python peer: how many were open at once);
-- a per-destination rate limit spaces the transactions the peer sees.
+- a per-destination rate limit spaces the transactions the peer sees;
+- a sending domain with its own identity ([outbound.sending_domain."D"]) reaches the peer
+  with its EHLO name, from its bind address, on connections of its own.
 """
 import os
 import sys
@@ -226,6 +228,35 @@ messages_per_minute = 120
         self.assertGreaterEqual(total, (count - 1) * self.SPACING * 0.95, gaps)
         # The window is capped at ceil(120 / 60) = 2 connections.
         self.assertLessEqual(max_overlap(self.peer.intervals(since=start)), 2)
+
+
+class SendingIdentityTest(SchedulingTestCase):
+    """ma-societe.fr's mail presents itself as mx-ms.example.test from 127.0.0.2; the rest
+    keeps the general identity (the host name, from 127.0.0.1)."""
+
+    DOMAINS = ("ident.test",)
+    EXTRA_CONFIG = """[outbound.sending_domain."Ma-Societe.FR"]
+helo_name = "mx-ms.example.test"
+bind_address = "127.0.0.2"
+"""
+
+    @classmethod
+    def start_peers(cls):
+        cls.peer = Peer()
+        cls.addClassCleanup(cls.peer.close)
+        return {"ident.test": cls.peer.port}
+
+    def test_a_sending_domain_uses_its_own_helo_name_address_and_connections(self):
+        t = tag()
+        relay(self.daemon, "a@ident.test", t + "-own", sender="jean@ma-societe.fr")
+        relay(self.daemon, "b@ident.test", t + "-general", sender="someone@example.org")
+        (own,) = self.peer.wait_for(t + "-own", 1)
+        (general,) = self.peer.wait_for(t + "-general", 1)
+        self.assertEqual(own.helo, "mx-ms.example.test")
+        self.assertEqual(own.client, "127.0.0.2")
+        self.assertNotEqual(general.helo, "mx-ms.example.test")
+        self.assertEqual(general.client, "127.0.0.1")
+        self.assertIsNot(own.conn, general.conn)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 
 #include "outbound/destination_scheduler.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -425,6 +426,27 @@ TEST_CASE("overrides replace the defaults for their destination, matched in lowe
   CHECK(s.messages_per_connection("other.example") == 100);
   s.set_pending("slow.example", true);
   CHECK(open_all(s, 0).size() == 2);
+}
+
+TEST_CASE("a sending lane of a destination is scheduled on its own with the domain's limits") {
+  SchedulerConfig config;
+  DestinationLimits small;
+  small.initial_connections = 1;
+  small.max_connections = 1;
+  small.messages_per_connection = 7;
+  config.overrides["slow.example"] = small;
+  DestinationScheduler s(std::move(config));
+  CHECK(s.messages_per_connection("slow.example/ma-societe.fr") == 7);
+  s.set_pending("slow.example", true);
+  s.set_pending("slow.example/ma-societe.fr", true);
+  // One connection each: the lane has its own window, limited like its domain.
+  auto opened = open_all(s, 0);
+  CHECK(opened.size() == 2);
+  CHECK(std::count(opened.begin(), opened.end(), "slow.example/ma-societe.fr") == 1);
+  // A failure of the domain's connection does not shrink the lane's window.
+  s.connection_done("slow.example", Outcome::kFailed, 10);
+  CHECK(s.snapshot("slow.example", 10)->consecutive_failures == 1);
+  CHECK(s.snapshot("slow.example/ma-societe.fr", 10)->consecutive_failures == 0);
 }
 
 TEST_CASE(

@@ -43,11 +43,25 @@ TEST_CASE("queue records survive encoding and decoding with every field") {
   r.next_attempt = 20;
   r.expires_at = 30;
   r.last_reply = "451 4.7.1 try later";
+  r.flags = kDelayNoticeDue | kDelayNoticeGiven;
   RecipientRecord r2;
   REQUIRE(decode(encode(r), &r2).is_ok());
   CHECK(encode(r2) == encode(r));
   CHECK(r2.held_from == RcptState::kDeferred);
   CHECK(r2.last_reply == r.last_reply);
+  CHECK(r2.flags == r.flags);
+
+  // A recipient written before the flags existed (format 1: no flags byte) reads with none.
+  std::string old_format = encode(r);
+  old_format[0] = 1;
+  old_format.pop_back();
+  RecipientRecord r3;
+  REQUIRE(decode(old_format, &r3).is_ok());
+  CHECK(r3.flags == 0);
+  CHECK(r3.last_reply == r.last_reply);
+  // Unknown flag bits are corruption.
+  r.flags = 0x80;
+  CHECK(decode(encode(r), &r3).code() == Code::kCorruption);
 }
 
 TEST_CASE("queue records that do not decode exactly are reported as corruption") {

@@ -357,3 +357,107 @@ TEST_CASE("verify_queue notices an index entry that disagrees with the records")
   CHECK(counters.code() == Code::kCorruption);
   f.verify();  // the failed transactions left nothing behind
 }
+
+TEST_CASE("a recipient still deferred after the delay notice time gets one delay notice") {
+  QueueFixture f;
+  f.put_body(1, 1);
+  RetryPolicy policy;
+  policy.delay_notice_after = 3600;
+  uint64_t id = f.write([&](Txn& txn) {
+    return enqueue(
+        txn, QueueFixture::message(1),
+        {QueueFixture::rcpt("a@slow.example"), QueueFixture::rcpt("b@slow.example", kNotifyFailure),
+         QueueFixture::rcpt("c@slow.example", kNotifyDelay)},
+        kQueueNow, policy);
+  });
+  auto defer = [&](uint32_t index, int64_t at) {
+    return f.write([&](Txn& txn) {
+      return deferred(txn, {id, index}, "451 4.3.0 busy", at, policy);
+    });
+  };
+  auto pending = [&] { return f.read([](Txn& txn) { return pending_reports(txn, 0, 10); }); };
+
+  CHECK_FALSE(defer(0, kQueueNow + 60).delay_notice);  // too early
+  CHECK(pending().empty());
+  CHECK(defer(0, kQueueNow + 3600).delay_notice);        // no NOTIFY: delays are reported
+  CHECK_FALSE(defer(1, kQueueNow + 3600).delay_notice);  // NOTIFY=FAILURE only
+  CHECK(defer(2, kQueueNow + 3700).delay_notice);        // NOTIFY=DELAY
+  f.verify();
+  CHECK(pending() == std::vector<uint64_t>{id});
+  Report report = f.read([&](Txn& txn) { return load_report(txn, id); });
+  REQUIRE(report.recipients.size() == 2);
+  CHECK(report.recipients[0].first == 0);
+  CHECK(report.recipients[0].second.state == RcptState::kDeferred);
+  CHECK(report.recipients[1].first == 2);
+
+  CHECK_FALSE(defer(0, kQueueNow + 7200).delay_notice);  // once per recipient
+  CHECK_FALSE(f.write([&](Txn& txn) { return report_done(txn, id); }));
+  f.verify();
+  CHECK(pending().empty());
+  Counts c = f.read([](Txn& txn) { return counts(txn); });
+  CHECK(c.deferred == 3);  // still scheduled
+  CHECK(c.report == 0);
+  CHECK(f.read([&](Txn& txn) { return recipients_at(txn, id, "slow.example"); }).size() == 3);
+  CHECK_FALSE(defer(2, kQueueNow + 9000).delay_notice);  // given already, even after the DSN
+  CHECK(pending().empty());
+}
+
+TEST_CASE("a final result replaces a delay notice that was still waiting") {
+  QueueFixture f;
+  f.put_body(1, 1);
+  RetryPolicy policy;
+  policy.delay_notice_after = 60;
+  uint64_t id = f.write([&](Txn& txn) {
+    return enqueue(txn, QueueFixture::message(1),
+                   {QueueFixture::rcpt("a@slow.example"), QueueFixture::rcpt("b@slow.example")},
+                   kQueueNow, policy);
+  });
+  for (uint32_t i : {0u, 1u}) {
+    CHECK(f.write([&](Txn& txn) {
+             return deferred(txn, {id, i}, "451 4.3.0 busy", kQueueNow + 120, policy);
+           }).delay_notice);
+  }
+  // a is delivered (no DSN asked for success): gone, and out of the report list with it.
+  Finished a = f.write([&](Txn& txn) {
+    return delivered(txn, {id, 0}, "250 ok", kQueueNow + 300);
+  });
+  CHECK_FALSE(a.report_pending);
+  f.verify();
+  // b bounces: its final report replaces its delay notice (one entry, reported as failed).
+  Finished b = f.write([&](Txn& txn) {
+    return bounced(txn, {id, 1}, "550 5.1.1 no", kQueueNow + 300);
+  });
+  CHECK(b.report_pending);
+  CHECK((b.recipient.flags & kDelayNoticeDue) == 0);
+  f.verify();
+  Report report = f.read([&](Txn& txn) { return load_report(txn, id); });
+  REQUIRE(report.recipients.size() == 1);
+  CHECK(report.recipients[0].second.state == RcptState::kReport);
+  CHECK(f.write([&](Txn& txn) { return report_done(txn, id); }));  // the message goes
+  f.verify();
+}
+
+TEST_CASE("no delay notice for the null sender or when the policy gives none") {
+  QueueFixture f;
+  f.put_body(1, 1);
+  f.put_body(2, 1);
+  RetryPolicy off;  // delay_notice_after = 0
+  RetryPolicy on;
+  on.delay_notice_after = 60;
+  uint64_t bounce = f.write([&](Txn& txn) {
+    return enqueue(txn, QueueFixture::message(1, Priority::kBounce, ""),
+                   {QueueFixture::rcpt("a@slow.example")}, kQueueNow, on);
+  });
+  uint64_t plain = f.write([&](Txn& txn) {
+    return enqueue(txn, QueueFixture::message(2), {QueueFixture::rcpt("a@slow.example")}, kQueueNow,
+                   off);
+  });
+  CHECK_FALSE(f.write([&](Txn& txn) {
+                 return deferred(txn, {bounce, 0}, "451 busy", kQueueNow + 3600, on);
+               }).delay_notice);
+  CHECK_FALSE(f.write([&](Txn& txn) {
+                 return deferred(txn, {plain, 0}, "451 busy", kQueueNow + 3600, off);
+               }).delay_notice);
+  CHECK(f.read([](Txn& txn) { return pending_reports(txn, 0, 10); }).empty());
+  f.verify();
+}

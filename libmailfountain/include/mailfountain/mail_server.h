@@ -93,6 +93,13 @@ struct DestinationLimitsConfig {
   uint32_t dead_seconds = 300;
 };
 
+// How the mail of one sending domain presents itself to destinations: empty fields take
+// the general helo_name / bind_address.
+struct SendingIdentityConfig {
+  std::string helo_name;
+  std::string bind_address;  // a local IPv4 or IPv6 address
+};
+
 // Outbound delivery: the queue's delivery engine (docs/outbound.md).
 struct OutboundConfig {
   bool enabled = true;  // false: mail is queued but nothing is sent (mfctl queue shows it)
@@ -114,7 +121,15 @@ struct OutboundConfig {
   uint32_t retry_initial_seconds = 300;
   uint32_t retry_max_seconds = 4 * 3600;
   uint32_t max_lifetime_seconds = 5 * 24 * 3600;  // then the message bounces (expired)
-  uint32_t max_loaded_recipients = 10000;         // held in memory at once, all destinations
+  // A recipient still deferred this long after arrival gets one delay notice (a DSN with
+  // Action: delayed) when its NOTIFY allows it (no NOTIFY: it does); 0: never.
+  uint32_t delay_notice_seconds = 4 * 3600;
+  uint32_t max_loaded_recipients = 10000;  // held in memory at once, all destinations
+  // Per sending domain (the envelope sender's domain, lower case): the EHLO name and the
+  // local address its mail leaves from, instead of helo_name and bind_address. Mail of
+  // such a domain travels on its own connections (a lane of each destination, with the
+  // destination's limits).
+  std::map<std::string, SendingIdentityConfig> sending_domains;
 };
 
 // What became of one queued recipient, for subscribers (the e-mailing scheduler) and the
@@ -177,11 +192,11 @@ struct ServerStatus {
   // The outbound side since the start: recipients by result, and connections.
   uint64_t outbound_delivered = 0;
   uint64_t outbound_deferred = 0;
-  uint64_t outbound_bounced = 0;  // bounced or expired
+  uint64_t outbound_bounced = 0;             // bounced or expired
   uint64_t outbound_connections = 0;         // opened (attempted)
   uint64_t outbound_active_connections = 0;  // open now (resolving included)
   uint64_t outbound_in_memory = 0;           // recipients loaded from the queue now
-  int64_t started_at = 0;        // Unix seconds
+  int64_t started_at = 0;                    // Unix seconds
 };
 
 class MF_EXPORT MailServer {
