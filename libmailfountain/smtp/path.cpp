@@ -268,9 +268,6 @@ ReplyOr<Path> parse_path(std::string_view text, PathRole role) {
     return bad_path(role, "no domain in the address");
   }
   if (in[i] != '@') return bad_path(role, "invalid character after the quoted local part");
-  if (local_written.size() > kMaxLocalPart) {
-    return path_too_long(role, "the local part exceeds 64 octets");
-  }
 
   std::string_view domain = in.substr(i + 1);
   if (domain.size() > kMaxDomain) return path_too_long(role, "the domain exceeds 255 octets");

@@ -22,8 +22,11 @@
 //     so no octal reading elsewhere) or "[IPv6:...]" as inet_pton reads it; other tags
 //     (General-address-literal) are refused, as nothing can route to them.
 //
-// Limits (RFC 5321 §4.5.3.1): local part at most 64 octets as written (quotes included),
-// domain at most 255 octets, the whole path at most 256 octets with its brackets.
+// Limits (RFC 5321 §4.5.3.1): domain at most 255 octets, the whole path at most 256
+// octets with its brackets. The local part is bounded by the path only, not by the 64
+// octets of §4.5.3.1.1, which the same section asks implementations not to impose where
+// they can avoid it: SRS, VERP and BATV addresses (ours included: a forwarded message's
+// bounce comes back to an SRS address) routinely exceed it, and Postfix accepts them.
 //
 // UTF-8 (RFC 6531) is accepted in the local part and domain here and reported in
 // `has_utf8`: whether it is allowed depends on the SMTPUTF8 parameter, which the command
@@ -42,7 +45,6 @@
 namespace mf::smtp {
 
 // Hard limits of RFC 5321 §4.5.3.1, in octets.
-constexpr size_t kMaxLocalPart = 64;
 constexpr size_t kMaxDomain = 255;
 constexpr size_t kMaxPath = 256;
 

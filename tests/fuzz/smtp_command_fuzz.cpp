@@ -39,7 +39,7 @@ void check_path(const Path& p, PathRole role) {
     if (role != PathRole::kSender || !p.local.empty() || !p.domain.empty()) std::abort();
     return;
   }
-  if (p.domain.size() > kMaxDomain || p.local.size() > kMaxLocalPart) std::abort();
+  if (p.domain.size() > kMaxDomain || p.local.size() > kMaxPath) std::abort();
   if (p.is_bare_postmaster()) {
     if (role != PathRole::kRecipient || !p.domain.empty()) std::abort();
     return;

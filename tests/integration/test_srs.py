@@ -146,6 +146,15 @@ retry_initial_seconds = 60
         self.assertIn(f"X-Rcpt-Args: <{SENDER}>", dump)
         self.assertEqual([m for m in self.dest.messages() if t in m], [])
 
+    def test_a_bounce_to_an_srs_address_over_64_octets_reaches_the_original_sender(self):
+        original = "jean-christophe.de.la.fontaine-durand.contact@sender.test"
+        srs = self.srs0(original.split("@")[0], "sender.test")
+        self.assertGreater(len(srs.split("@")[0]), 64)
+        t = tag()
+        qid = self.send("", srs, t)
+        line = self.daemon.wait_for_log(f"{qid}: to=<{original}>, relay=mx.sender.test")
+        self.assertIn("status=sent (250", line)
+
     def test_an_srs_address_whose_original_domain_is_local_is_delivered_locally(self):
         t = tag()
         self.send("", self.srs0("emma.durand", "ma-societe.fr"), t)
