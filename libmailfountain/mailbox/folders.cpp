@@ -29,7 +29,10 @@ Result<std::string> normalize_folder_name(std::string_view name) {
       name.find("//") != std::string_view::npos) {
     return invalid_argument(fmt::format("the folder name '{}' has an empty level", name));
   }
-  if (ascii_iequals(name, kInbox)) return std::string(kInbox);
+  // INBOX is case-insensitive (RFC 9051 §5.1), and so is the first level of its children:
+  // "inbox/Drafts" is "INBOX/Drafts", as Dovecot reads it.
+  std::string_view first = name.substr(0, name.find(kHierarchySeparator));
+  if (ascii_iequals(first, kInbox)) return std::string(kInbox) + std::string(name.substr(first.size()));
   return std::string(name);
 }
 

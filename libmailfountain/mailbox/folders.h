@@ -29,7 +29,8 @@ inline constexpr std::string_view kInbox = "INBOX";
 inline constexpr char kHierarchySeparator = '/';
 inline constexpr size_t kMaxFolderNameBytes = 200;
 
-// The stored form of a folder name: "INBOX" for any case of it; kInvalidArgument for an
+// The stored form of a folder name: "INBOX" for any case of it, also as the first level of
+// a child ("inbox/a" is "INBOX/a"); kInvalidArgument for an
 // empty name, invalid UTF-8, a control character, an empty hierarchy level ("a//b", "/a",
 // "a/") or more than kMaxFolderNameBytes bytes.
 Result<std::string> normalize_folder_name(std::string_view name);

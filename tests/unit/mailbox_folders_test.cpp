@@ -126,3 +126,11 @@ TEST_CASE("a folder deleted and created again gets a new UIDVALIDITY, even in th
 
 }  // namespace
 }  // namespace mf::test
+
+TEST_CASE("INBOX is matched in any case, also as the first level of its children") {
+  CHECK(mf::mailbox::normalize_folder_name("inbox").value() == "INBOX");
+  CHECK(mf::mailbox::normalize_folder_name("Inbox/Factures").value() == "INBOX/Factures");
+  CHECK(mf::mailbox::normalize_folder_name("INBOXES").value() == "INBOXES");
+  CHECK(mf::mailbox::normalize_folder_name("Archive/inbox").value() == "Archive/inbox");
+  CHECK(mf::mailbox::normalize_folder_name("inbox/").status().code() == mf::Code::kInvalidArgument);
+}
