@@ -36,6 +36,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace mf {
@@ -97,6 +98,13 @@ struct MessageInfo {
   uint64_t size = 0;  // prefix + body: what IMAP's RFC822.SIZE reports
   int64_t internal_date = 0;
   uint64_t modseq = 0;
+};
+
+// What copy_messages and move_messages did (UIDPLUS, RFC 4315 COPYUID).
+struct CopyResult {
+  uint32_t uidvalidity = 0;                         // the target folder's
+  std::vector<std::pair<uint32_t, uint32_t>> uids;  // (source UID, new UID), source order
+  uint64_t modseq = 0;                              // of the copies; 0 when none
 };
 
 // A message's bytes: the per-delivery prefix then the body file. Holds the body file
@@ -254,6 +262,20 @@ class MailStore {
   // Removes the messages flagged \Deleted, records their UIDs as expunged with one new
   // modseq, releases bodies and lowers quota usage. Returns the expunged UIDs.
   Result<std::vector<uint32_t>> expunge(std::string_view account, std::string_view folder);
+
+  // COPY and MOVE (RFC 9051 §6.4.7, RFC 6851): the messages `uids` of `from` that exist,
+  // in UID order, get new UIDs in `to` (one new modseq for all of them), keeping flags,
+  // keywords, internal date and per-delivery prefix; each copy shares its body. One
+  // transaction: all or nothing. A copy counts against the quota (kResourceExhausted
+  // "mailbox full", nothing copied); a move does not change the usage, and removes the
+  // originals in the same transaction, recorded as expunged in `from` with one new modseq
+  // (QRESYNC's VANISHED). kNotFound for a missing folder; kInvalidArgument to move a
+  // folder's messages into itself; kResourceExhausted when `to` has no UIDs left.
+  // Returns to's UIDVALIDITY and the (source UID, new UID) pairs, for COPYUID.
+  Result<CopyResult> copy_messages(std::string_view account, std::string_view from,
+                                   const std::vector<uint32_t>& uids, std::string_view to);
+  Result<CopyResult> move_messages(std::string_view account, std::string_view from,
+                                   const std::vector<uint32_t>& uids, std::string_view to);
 
   Result<QuotaUsage> quota_usage(std::string_view account);
 
