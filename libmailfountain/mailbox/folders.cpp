@@ -32,7 +32,8 @@ Result<std::string> normalize_folder_name(std::string_view name) {
   // INBOX is case-insensitive (RFC 9051 §5.1), and so is the first level of its children:
   // "inbox/Drafts" is "INBOX/Drafts", as Dovecot reads it.
   std::string_view first = name.substr(0, name.find(kHierarchySeparator));
-  if (ascii_iequals(first, kInbox)) return std::string(kInbox) + std::string(name.substr(first.size()));
+  if (ascii_iequals(first, kInbox))
+    return std::string(kInbox) + std::string(name.substr(first.size()));
   return std::string(name);
 }
 
@@ -189,15 +190,15 @@ Result<std::vector<std::pair<std::string, FolderRecord>>> scan_folders(
   const std::string account_prefix = folder_prefix(account);
   std::vector<std::pair<std::string, FolderRecord>> folders;
   Status bad;
-  MF_RETURN_IF_ERROR(txn.scan_prefix(
-      Table::kMailFolders, account_prefix + std::string(name_prefix),
-      [&](std::string_view k, std::string_view v) {
-        FolderRecord rec;
-        bad = decode(v, &rec);
-        if (!bad.is_ok()) return false;
-        folders.emplace_back(std::string(k.substr(account_prefix.size())), rec);
-        return true;
-      }));
+  MF_RETURN_IF_ERROR(txn.scan_prefix(Table::kMailFolders, account_prefix + std::string(name_prefix),
+                                     [&](std::string_view k, std::string_view v) {
+                                       FolderRecord rec;
+                                       bad = decode(v, &rec);
+                                       if (!bad.is_ok()) return false;
+                                       folders.emplace_back(
+                                           std::string(k.substr(account_prefix.size())), rec);
+                                       return true;
+                                     }));
   MF_RETURN_IF_ERROR(bad);
   return folders;
 }

@@ -228,7 +228,8 @@ class MailStore {
   Result<FolderStatus> folder_status(std::string_view account, std::string_view folder);
   Status create_folder(std::string_view account, std::string_view folder);
   // Renames a folder and its inferiors ("a" → "b" also moves "a/x" to "b/x"); UIDs and
-  // UIDVALIDITY are kept. kUnsupported for INBOX (IMAP's special rename is not done yet).
+  // UIDVALIDITY are kept. INBOX is special (RFC 9051 §6.3.6): a new folder `to` receives
+  // all of INBOX's messages (new UIDs, as a move) and INBOX stays, empty, with its inferiors.
   Status rename_folder(std::string_view account, std::string_view from, std::string_view to);
   // Deletes a folder and its messages (inferiors stay). INBOX cannot be deleted.
   Status delete_folder(std::string_view account, std::string_view folder);

@@ -109,6 +109,10 @@ struct MailStore::Impl {
 // Whether mail may be stored for `account`: *refusal is set to kNotFound when it is not an
 // account, kFailedPrecondition when it is disabled; otherwise *limit is its quota limit
 // (nullopt: unlimited). The returned Status is a store failure, not a refusal.
+// RENAME INBOX (RFC 9051 §6.3.6): a new folder `to` (normalised, must not exist) receives
+// every message of INBOX, which stays, empty, with its inferiors; one transaction.
+Status rename_inbox(MailStore::Impl& impl, std::string_view account, const std::string& to);
+
 Status check_account(store::Txn& txn, std::string_view account, std::optional<uint64_t>* limit,
                      Status* refusal);
 

@@ -399,8 +399,8 @@ Status MailStore::rename_folder(std::string_view account, std::string_view from,
                                 std::string_view to) {
   MF_ASSIGN_OR_RETURN(std::string old_name, folder_name(from));
   MF_ASSIGN_OR_RETURN(std::string new_name, folder_name(to));
-  if (old_name == kInbox) return unsupported("renaming INBOX is not supported yet");
   if (old_name == new_name) return Status::ok();
+  if (old_name == kInbox) return rename_inbox(*impl_, account, new_name);
   if (new_name.size() > old_name.size() &&
       new_name.compare(0, old_name.size() + 1, old_name + "/") == 0) {
     return invalid_argument(fmt::format("cannot move '{}' inside itself", old_name));

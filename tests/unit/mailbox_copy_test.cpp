@@ -142,5 +142,37 @@ TEST_CASE("subscribers hear of the copies in the target and of the move's expung
   CHECK(expunged != seen.end());
 }
 
+TEST_CASE("renaming INBOX moves its messages to a new folder and leaves INBOX empty") {
+  MailFixture f;
+  auto a = f.deliver_one("alice");
+  auto b = f.deliver_one("alice");
+  MF_REQUIRE_OK(f.mail().create_folder(at("alice"), "INBOX/Factures"));
+  auto inbox = f.mail().folder_status(at("alice"), "INBOX").value();
+  MF_REQUIRE_OK(f.mail().rename_folder(at("alice"), "inbox", "Old mail"));
+  auto old = f.mail().list_messages(at("alice"), "Old mail");
+  MF_REQUIRE_OK(old);
+  CHECK(old->size() == 2);
+  auto after = f.mail().folder_status(at("alice"), "INBOX").value();
+  CHECK(after.messages == 0);
+  CHECK(after.unseen == 0);
+  CHECK(after.uidvalidity == inbox.uidvalidity);  // INBOX stays the same mailbox
+  CHECK(after.uidnext == inbox.uidnext);
+  CHECK(*f.mail().expunged_since(at("alice"), "INBOX", inbox.highest_modseq) ==
+        std::vector<uint32_t>{a.uid, b.uid});
+  // Its inferiors stay where they are.
+  CHECK(f.mail().folder_status(at("alice"), "INBOX/Factures").is_ok());
+  CHECK(f.mail().folder_status(at("alice"), "Old mail/Factures").status().code() ==
+        Code::kNotFound);
+  // New mail goes to the (still existing) INBOX.
+  f.deliver_one("alice");
+  CHECK(f.mail().folder_status(at("alice"), "INBOX")->messages == 1);
+  // Renaming it to an existing name changes nothing.
+  MF_CHECK_CODE(f.mail().rename_folder(at("alice"), "INBOX", "Old mail"), Code::kAlreadyExists);
+  CHECK(f.mail().folder_status(at("alice"), "INBOX")->messages == 1);
+  // An empty INBOX renamed makes an empty folder; under INBOX itself is allowed.
+  MF_REQUIRE_OK(f.mail().rename_folder(at("alice"), "INBOX", "INBOX/old"));
+  CHECK(f.mail().folder_status(at("alice"), "INBOX/old")->messages == 1);
+}
+
 }  // namespace
 }  // namespace mf::test
