@@ -27,6 +27,9 @@ size_t utf8_sequence_length(std::string_view s, size_t i);
 // §3.3, RFC 6532 §3.2). Callers that must stay ASCII check for 0x80 and up first.
 bool is_atext(char c);
 
+// Whether every byte of `s` is printable ASCII (0x20 to 0x7E, space included).
+bool is_printable_ascii(std::string_view s);
+
 // Joins with `sep`.
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 

@@ -9,13 +9,13 @@ namespace mf::imap {
 
 namespace {
 
-using Kind = FetchItem::Kind;
+using FetchKind = FetchItem::Kind;
 
 bool is_name_char(char c) {
   return is_digit(c) || c == '.' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
 }
 
-FetchItem simple(Kind kind) {
+FetchItem simple(FetchKind kind) {
   FetchItem item;
   item.kind = kind;
   return item;
@@ -93,34 +93,34 @@ Status partial(TokenCursor& c, std::optional<Partial>& p) {
 Result<FetchItem> item(TokenCursor& c) {
   if (c.at_end()) return bad("Missing argument");
   std::string name = ascii_lower(c.take_while(is_name_char));
-  if (name == "envelope") return simple(Kind::kEnvelope);
-  if (name == "flags") return simple(Kind::kFlags);
-  if (name == "internaldate") return simple(Kind::kInternalDate);
-  if (name == "rfc822") return simple(Kind::kRfc822);
-  if (name == "rfc822.header") return simple(Kind::kRfc822Header);
-  if (name == "rfc822.size") return simple(Kind::kRfc822Size);
-  if (name == "rfc822.text") return simple(Kind::kRfc822Text);
-  if (name == "bodystructure") return simple(Kind::kBodyStructure);
-  if (name == "uid") return simple(Kind::kUid);
-  if (name == "modseq") return simple(Kind::kModSeq);
+  if (name == "envelope") return simple(FetchKind::kEnvelope);
+  if (name == "flags") return simple(FetchKind::kFlags);
+  if (name == "internaldate") return simple(FetchKind::kInternalDate);
+  if (name == "rfc822") return simple(FetchKind::kRfc822);
+  if (name == "rfc822.header") return simple(FetchKind::kRfc822Header);
+  if (name == "rfc822.size") return simple(FetchKind::kRfc822Size);
+  if (name == "rfc822.text") return simple(FetchKind::kRfc822Text);
+  if (name == "bodystructure") return simple(FetchKind::kBodyStructure);
+  if (name == "uid") return simple(FetchKind::kUid);
+  if (name == "modseq") return simple(FetchKind::kModSeq);
   FetchItem it;
-  if (name == "body" && c.peek() != '[') return simple(Kind::kBody);
+  if (name == "body" && c.peek() != '[') return simple(FetchKind::kBody);
   if (name == "body" || name == "body.peek") {
-    it.kind = Kind::kBodySection;
+    it.kind = FetchKind::kBodySection;
     it.peek = name == "body.peek";
     MF_RETURN_IF_ERROR(section(c, it.section, false));
     MF_RETURN_IF_ERROR(partial(c, it.partial));
     return it;
   }
   if (name == "binary" || name == "binary.peek") {
-    it.kind = Kind::kBinary;
+    it.kind = FetchKind::kBinary;
     it.peek = name == "binary.peek";
     MF_RETURN_IF_ERROR(section(c, it.section, true));
     MF_RETURN_IF_ERROR(partial(c, it.partial));
     return it;
   }
   if (name == "binary.size") {
-    it.kind = Kind::kBinarySize;
+    it.kind = FetchKind::kBinarySize;
     MF_RETURN_IF_ERROR(section(c, it.section, true));
     return it;
   }
@@ -158,13 +158,15 @@ Result<FetchArgs> parse_fetch_args(TokenCursor& c, bool uid) {
   MF_ASSIGN_OR_RETURN(args.set, c.sequence_set());
   MF_RETURN_IF_ERROR(c.sp());
   if (c.keyword("ALL")) {
-    args.items = {simple(Kind::kFlags), simple(Kind::kInternalDate), simple(Kind::kRfc822Size),
-                  simple(Kind::kEnvelope)};
+    args.items = {simple(FetchKind::kFlags), simple(FetchKind::kInternalDate),
+                  simple(FetchKind::kRfc822Size), simple(FetchKind::kEnvelope)};
   } else if (c.keyword("FAST")) {
-    args.items = {simple(Kind::kFlags), simple(Kind::kInternalDate), simple(Kind::kRfc822Size)};
+    args.items = {simple(FetchKind::kFlags), simple(FetchKind::kInternalDate),
+                  simple(FetchKind::kRfc822Size)};
   } else if (c.keyword("FULL")) {
-    args.items = {simple(Kind::kFlags), simple(Kind::kInternalDate), simple(Kind::kRfc822Size),
-                  simple(Kind::kEnvelope), simple(Kind::kBody)};
+    args.items = {simple(FetchKind::kFlags), simple(FetchKind::kInternalDate),
+                  simple(FetchKind::kRfc822Size), simple(FetchKind::kEnvelope),
+                  simple(FetchKind::kBody)};
   } else if (c.consume('(')) {
     while (true) {
       if (args.items.size() >= c.limits().max_list_items) return bad("Too many fetch items");

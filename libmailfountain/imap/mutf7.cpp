@@ -23,7 +23,7 @@ bool is_direct(uint32_t cp) {
   return cp >= 0x20 && cp <= 0x7E;
 }
 
-Status bad(std::string_view why) {
+Status invalid_mutf7(std::string_view why) {
   return invalid_argument("Invalid modified UTF-7 mailbox name: " + std::string(why));
 }
 
@@ -141,7 +141,7 @@ Result<std::string> mutf7_decode(std::string_view in) {
   bool after_shift = false;  // the previous byte closed a non-empty shift
   for (size_t i = 0; i < in.size();) {
     char c = in[i];
-    if (c < 0x20 || c > 0x7E) return bad("byte outside printable ASCII");
+    if (c < 0x20 || c > 0x7E) return invalid_mutf7("byte outside printable ASCII");
     if (c != '&') {
       out += c;
       ++i;
@@ -149,7 +149,7 @@ Result<std::string> mutf7_decode(std::string_view in) {
       continue;
     }
     size_t end = in.find('-', i + 1);
-    if (end == std::string_view::npos) return bad("unterminated shift");
+    if (end == std::string_view::npos) return invalid_mutf7("unterminated shift");
     std::string_view b64 = in.substr(i + 1, end - i - 1);
     i = end + 1;
     if (b64.empty()) {
@@ -157,14 +157,14 @@ Result<std::string> mutf7_decode(std::string_view in) {
       after_shift = false;
       continue;
     }
-    if (after_shift) return bad("two adjacent shifts");
+    if (after_shift) return invalid_mutf7("two adjacent shifts");
     // Base64 to bytes.
     std::vector<uint8_t> bytes;
     uint32_t bits = 0;
     int nbits = 0;
     for (char d : b64) {
       int v = base64_value(d);
-      if (v < 0) return bad("character outside base64 in a shift");
+      if (v < 0) return invalid_mutf7("character outside base64 in a shift");
       bits = (bits << 6) | static_cast<uint32_t>(v);
       nbits += 6;
       if (nbits >= 8) {
@@ -172,22 +172,22 @@ Result<std::string> mutf7_decode(std::string_view in) {
         bytes.push_back(static_cast<uint8_t>((bits >> nbits) & 0xFF));
       }
     }
-    if (nbits >= 6) return bad("superfluous base64 character");
-    if ((bits & ((1u << nbits) - 1)) != 0) return bad("non-zero padding bits");
-    if (bytes.size() % 2 != 0) return bad("odd number of UTF-16 bytes");
+    if (nbits >= 6) return invalid_mutf7("superfluous base64 character");
+    if ((bits & ((1u << nbits) - 1)) != 0) return invalid_mutf7("non-zero padding bits");
+    if (bytes.size() % 2 != 0) return invalid_mutf7("odd number of UTF-16 bytes");
     for (size_t k = 0; k < bytes.size(); k += 2) {
       uint32_t unit = (uint32_t{bytes[k]} << 8) | bytes[k + 1];
       uint32_t cp = unit;
-      if (unit >= 0xDC00 && unit <= 0xDFFF) return bad("unpaired low surrogate");
+      if (unit >= 0xDC00 && unit <= 0xDFFF) return invalid_mutf7("unpaired low surrogate");
       if (unit >= 0xD800 && unit <= 0xDBFF) {
-        if (k + 4 > bytes.size()) return bad("unpaired high surrogate");
+        if (k + 4 > bytes.size()) return invalid_mutf7("unpaired high surrogate");
         uint32_t low = (uint32_t{bytes[k + 2]} << 8) | bytes[k + 3];
-        if (low < 0xDC00 || low > 0xDFFF) return bad("unpaired high surrogate");
+        if (low < 0xDC00 || low > 0xDFFF) return invalid_mutf7("unpaired high surrogate");
         cp = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
         k += 2;
       }
-      if (is_direct(cp)) return bad("shifted printable ASCII");
-      if (cp < 0x20 || cp == 0x7F) return bad("control character");
+      if (is_direct(cp)) return invalid_mutf7("shifted printable ASCII");
+      if (cp < 0x20 || cp == 0x7F) return invalid_mutf7("control character");
       append_utf8(out, cp);
     }
     after_shift = true;

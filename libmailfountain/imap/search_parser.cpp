@@ -9,11 +9,11 @@ namespace mf::imap {
 
 namespace {
 
-using Kind = SearchKey::Kind;
+using SearchKind = SearchKey::Kind;
 
 struct KeyEntry {
   std::string_view name;
-  Kind kind;
+  SearchKind kind;
   enum class Arg { kNone, kString, kDate, kNumber, kKeyword, kHeader, kSet, kNot, kOr, kModSeq };
   Arg arg;
 };
@@ -21,42 +21,42 @@ struct KeyEntry {
 using Arg = KeyEntry::Arg;
 
 constexpr KeyEntry kKeys[] = {
-    {"ALL", Kind::kAll, Arg::kNone},
-    {"ANSWERED", Kind::kAnswered, Arg::kNone},
-    {"BCC", Kind::kBcc, Arg::kString},
-    {"BEFORE", Kind::kBefore, Arg::kDate},
-    {"BODY", Kind::kBody, Arg::kString},
-    {"CC", Kind::kCc, Arg::kString},
-    {"DELETED", Kind::kDeleted, Arg::kNone},
-    {"DRAFT", Kind::kDraft, Arg::kNone},
-    {"FLAGGED", Kind::kFlagged, Arg::kNone},
-    {"FROM", Kind::kFrom, Arg::kString},
-    {"HEADER", Kind::kHeader, Arg::kHeader},
-    {"KEYWORD", Kind::kKeyword, Arg::kKeyword},
-    {"LARGER", Kind::kLarger, Arg::kNumber},
-    {"MODSEQ", Kind::kModSeq, Arg::kModSeq},
-    {"NEW", Kind::kNew, Arg::kNone},
-    {"NOT", Kind::kNot, Arg::kNot},
-    {"OLD", Kind::kOld, Arg::kNone},
-    {"ON", Kind::kOn, Arg::kDate},
-    {"OR", Kind::kOr, Arg::kOr},
-    {"RECENT", Kind::kRecent, Arg::kNone},
-    {"SEEN", Kind::kSeen, Arg::kNone},
-    {"SENTBEFORE", Kind::kSentBefore, Arg::kDate},
-    {"SENTON", Kind::kSentOn, Arg::kDate},
-    {"SENTSINCE", Kind::kSentSince, Arg::kDate},
-    {"SINCE", Kind::kSince, Arg::kDate},
-    {"SMALLER", Kind::kSmaller, Arg::kNumber},
-    {"SUBJECT", Kind::kSubject, Arg::kString},
-    {"TEXT", Kind::kText, Arg::kString},
-    {"TO", Kind::kTo, Arg::kString},
-    {"UID", Kind::kUid, Arg::kSet},
-    {"UNANSWERED", Kind::kUnanswered, Arg::kNone},
-    {"UNDELETED", Kind::kUndeleted, Arg::kNone},
-    {"UNDRAFT", Kind::kUndraft, Arg::kNone},
-    {"UNFLAGGED", Kind::kUnflagged, Arg::kNone},
-    {"UNKEYWORD", Kind::kUnkeyword, Arg::kKeyword},
-    {"UNSEEN", Kind::kUnseen, Arg::kNone},
+    {"ALL", SearchKind::kAll, Arg::kNone},
+    {"ANSWERED", SearchKind::kAnswered, Arg::kNone},
+    {"BCC", SearchKind::kBcc, Arg::kString},
+    {"BEFORE", SearchKind::kBefore, Arg::kDate},
+    {"BODY", SearchKind::kBody, Arg::kString},
+    {"CC", SearchKind::kCc, Arg::kString},
+    {"DELETED", SearchKind::kDeleted, Arg::kNone},
+    {"DRAFT", SearchKind::kDraft, Arg::kNone},
+    {"FLAGGED", SearchKind::kFlagged, Arg::kNone},
+    {"FROM", SearchKind::kFrom, Arg::kString},
+    {"HEADER", SearchKind::kHeader, Arg::kHeader},
+    {"KEYWORD", SearchKind::kKeyword, Arg::kKeyword},
+    {"LARGER", SearchKind::kLarger, Arg::kNumber},
+    {"MODSEQ", SearchKind::kModSeq, Arg::kModSeq},
+    {"NEW", SearchKind::kNew, Arg::kNone},
+    {"NOT", SearchKind::kNot, Arg::kNot},
+    {"OLD", SearchKind::kOld, Arg::kNone},
+    {"ON", SearchKind::kOn, Arg::kDate},
+    {"OR", SearchKind::kOr, Arg::kOr},
+    {"RECENT", SearchKind::kRecent, Arg::kNone},
+    {"SEEN", SearchKind::kSeen, Arg::kNone},
+    {"SENTBEFORE", SearchKind::kSentBefore, Arg::kDate},
+    {"SENTON", SearchKind::kSentOn, Arg::kDate},
+    {"SENTSINCE", SearchKind::kSentSince, Arg::kDate},
+    {"SINCE", SearchKind::kSince, Arg::kDate},
+    {"SMALLER", SearchKind::kSmaller, Arg::kNumber},
+    {"SUBJECT", SearchKind::kSubject, Arg::kString},
+    {"TEXT", SearchKind::kText, Arg::kString},
+    {"TO", SearchKind::kTo, Arg::kString},
+    {"UID", SearchKind::kUid, Arg::kSet},
+    {"UNANSWERED", SearchKind::kUnanswered, Arg::kNone},
+    {"UNDELETED", SearchKind::kUndeleted, Arg::kNone},
+    {"UNDRAFT", SearchKind::kUndraft, Arg::kNone},
+    {"UNFLAGGED", SearchKind::kUnflagged, Arg::kNone},
+    {"UNKEYWORD", SearchKind::kUnkeyword, Arg::kKeyword},
+    {"UNSEEN", SearchKind::kUnseen, Arg::kNone},
 };
 
 class KeyParser {
@@ -71,13 +71,13 @@ class KeyParser {
     if (first == '(') {
       MF_RETURN_IF_ERROR(c_.enter());
       c_.consume('(');
-      k.kind = Kind::kAnd;
+      k.kind = SearchKind::kAnd;
       MF_RETURN_IF_ERROR(list_until(k, ')'));
       c_.leave();
       return k;
     }
     if (is_digit(first) || first == '*' || first == '$') {
-      k.kind = Kind::kSequenceSet;
+      k.kind = SearchKind::kSequenceSet;
       MF_ASSIGN_OR_RETURN(k.set, c_.sequence_set());
       return k;
     }
@@ -177,7 +177,7 @@ class KeyParser {
 // 1*(key) separated by SP, to the end: a kAnd over them.
 Result<SearchKey> program(TokenCursor& c) {
   SearchKey all;
-  all.kind = Kind::kAnd;
+  all.kind = SearchKind::kAnd;
   KeyParser p(c);
   MF_RETURN_IF_ERROR(p.list_until(all, '\0'));
   return all;

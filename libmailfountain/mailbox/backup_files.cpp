@@ -22,7 +22,7 @@ namespace mf::mailbox {
 
 namespace {
 
-Status errno_error(std::string_view what, const std::string& path) {
+Status backup_file_error(std::string_view what, const std::string& path) {
   return io_error(fmt::format("{} {}: {}", what, path, std::strerror(errno)));
 }
 
@@ -38,14 +38,14 @@ Result<std::optional<FileLock>> lock_file(const std::string& path, int operation
   int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
   if (fd < 0) {
     if (!create && errno == ENOENT) return std::optional<FileLock>(FileLock());
-    return errno_error("cannot open", path);
+    return backup_file_error("cannot open", path);
   }
   FileLock lock(fd);
   for (;;) {
     if (::flock(fd, operation) == 0) return std::optional<FileLock>(std::move(lock));
     if (errno == EINTR) continue;
     if (errno == EWOULDBLOCK && (operation & LOCK_NB)) return std::optional<FileLock>();
-    return errno_error("cannot lock", path);
+    return backup_file_error("cannot lock", path);
   }
 }
 
@@ -69,14 +69,14 @@ Status copy_bytes(int in, int out, const std::string& from, uint64_t* copied) {
       for (ssize_t done = 0; n > 0 && done < n;) {
         ssize_t w = ::write(out, buffer.data() + done, static_cast<size_t>(n - done));
         if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return errno_error("cannot write the copy of", from);
+        if (w <= 0) return backup_file_error("cannot write the copy of", from);
         done += w;
       }
     }
     if (n == 0) break;
     if (n < 0) {
       if (errno == EINTR) continue;
-      return errno_error("cannot copy", from);
+      return backup_file_error("cannot copy", from);
     }
     total += static_cast<uint64_t>(n);
   }
@@ -133,7 +133,7 @@ Result<StagingDir> StagingDir::create(std::string path) {
       return already_exists(fmt::format(
           "{} exists: an interrupted backup or restore left it; remove it and try again", path));
     }
-    return errno_error("cannot create directory", path);
+    return backup_file_error("cannot create directory", path);
   }
   return StagingDir(std::move(path));
 }
@@ -148,28 +148,28 @@ StagingDir::~StagingDir() {
 
 Status copy_file(const std::string& from, const std::string& to, mode_t mode, uint64_t* bytes) {
   int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
-  if (in < 0) return errno_error("cannot open", from);
+  if (in < 0) return backup_file_error("cannot open", from);
   FdCloser close_in{in};
   int out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 07777);
-  if (out < 0) return errno_error("cannot create", to);
+  if (out < 0) return backup_file_error("cannot create", to);
   FdCloser close_out{out};
   // open() applies the umask; the copy keeps the original's bits.
-  if (::fchmod(out, mode & 07777) != 0) return errno_error("cannot set the mode of", to);
+  if (::fchmod(out, mode & 07777) != 0) return backup_file_error("cannot set the mode of", to);
   uint64_t copied = 0;
   MF_RETURN_IF_ERROR(copy_bytes(in, out, from, &copied));
-  if (::fsync(out) != 0) return errno_error("cannot sync", to);
+  if (::fsync(out) != 0) return backup_file_error("cannot sync", to);
   close_out.fd = -1;
-  if (::close(out) != 0) return errno_error("cannot close", to);
+  if (::close(out) != 0) return backup_file_error("cannot close", to);
   *bytes += copied;
   return Status::ok();
 }
 
 Status copy_tree(const std::string& from, const std::string& to, uint64_t* files, uint64_t* bytes) {
   struct stat st {};
-  if (::stat(from.c_str(), &st) != 0) return errno_error("cannot read", from);
-  if (::mkdir(to.c_str(), 0700) != 0) return errno_error("cannot create directory", to);
+  if (::stat(from.c_str(), &st) != 0) return backup_file_error("cannot read", from);
+  if (::mkdir(to.c_str(), 0700) != 0) return backup_file_error("cannot create directory", to);
   DIR* dir = ::opendir(from.c_str());
-  if (!dir) return errno_error("cannot read directory", from);
+  if (!dir) return backup_file_error("cannot read directory", from);
   std::vector<std::string> names;
   while (dirent* e = ::readdir(dir)) {
     std::string_view n = e->d_name;
@@ -179,7 +179,7 @@ Status copy_tree(const std::string& from, const std::string& to, uint64_t* files
   for (const std::string& name : names) {
     std::string source = from + "/" + name;
     struct stat entry {};
-    if (::lstat(source.c_str(), &entry) != 0) return errno_error("cannot read", source);
+    if (::lstat(source.c_str(), &entry) != 0) return backup_file_error("cannot read", source);
     if (S_ISDIR(entry.st_mode)) {
       MF_RETURN_IF_ERROR(copy_tree(source, to + "/" + name, files, bytes));
     } else if (S_ISREG(entry.st_mode)) {
@@ -191,7 +191,7 @@ Status copy_tree(const std::string& from, const std::string& to, uint64_t* files
     }
   }
   if (::chmod(to.c_str(), st.st_mode & 07777) != 0)
-    return errno_error("cannot set the mode of", to);
+    return backup_file_error("cannot set the mode of", to);
   return BodyFiles::sync_dir(to);
 }
 
@@ -201,12 +201,12 @@ Result<bool> path_exists(const std::string& path) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) == 0) return true;
   if (errno == ENOENT) return false;
-  return errno_error("cannot read", path);
+  return backup_file_error("cannot read", path);
 }
 
 Result<bool> dir_is_empty(const std::string& path) {
   DIR* dir = ::opendir(path.c_str());
-  if (!dir) return errno_error("cannot read directory", path);
+  if (!dir) return backup_file_error("cannot read directory", path);
   bool empty = true;
   while (dirent* e = ::readdir(dir)) {
     std::string_view n = e->d_name;
@@ -222,20 +222,20 @@ Result<bool> dir_is_empty(const std::string& path) {
 Status make_private_dir(const std::string& path) {
   if (::mkdir(path.c_str(), 0700) == 0) return Status::ok();
   if (errno == EEXIST) return already_exists(fmt::format("{} exists", path));
-  return errno_error("cannot create directory", path);
+  return backup_file_error("cannot create directory", path);
 }
 
 Status write_new_file(const std::string& path, const std::string& text) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return errno_error("cannot create", path);
+  if (fd < 0) return backup_file_error("cannot create", path);
   FdCloser closer{fd};
   for (size_t done = 0; done < text.size();) {
     ssize_t n = ::write(fd, text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return errno_error("cannot write", path);
+    if (n <= 0) return backup_file_error("cannot write", path);
     done += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0) return errno_error("cannot sync", path);
+  if (::fsync(fd) != 0) return backup_file_error("cannot sync", path);
   return Status::ok();
 }
 

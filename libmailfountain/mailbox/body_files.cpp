@@ -19,13 +19,13 @@ namespace {
 constexpr size_t kBufferBytes = 64 * 1024;
 constexpr unsigned kShardBits = 12;
 
-Status errno_error(std::string_view what, const std::string& path) {
+Status body_file_error(std::string_view what, const std::string& path) {
   return io_error(fmt::format("{} {}: {}", what, path, std::strerror(errno)));
 }
 
 Status make_dir(const std::string& path) {
   if (::mkdir(path.c_str(), 0700) == 0 || errno == EEXIST) return Status::ok();
-  return errno_error("cannot create directory", path);
+  return body_file_error("cannot create directory", path);
 }
 
 // Parses a lower-case hex name of exactly `digits` digits.
@@ -49,7 +49,7 @@ bool parse_hex(std::string_view name, size_t digits, uint64_t* out) {
 // The names in a directory (without "." and "..").
 Result<std::vector<std::string>> list_dir(const std::string& path) {
   DIR* dir = ::opendir(path.c_str());
-  if (!dir) return errno_error("cannot read directory", path);
+  if (!dir) return body_file_error("cannot read directory", path);
   std::vector<std::string> names;
   while (dirent* e = ::readdir(dir)) {
     std::string_view n = e->d_name;
@@ -108,7 +108,7 @@ Status BodyWriter::flush() {
     ssize_t n = ::write(file_.fd(), buffer_.data() + done, buffer_.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      failed_ = errno_error("cannot write message body", file_.tmp_path());
+      failed_ = body_file_error("cannot write message body", file_.tmp_path());
       return failed_;
     }
     done += static_cast<size_t>(n);
@@ -143,7 +143,7 @@ Result<StagedBody> BodyWriter::finish() {
   int again = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (again < 0) {
     ::unlink(path.c_str());
-    return errno_error("cannot reopen message body", path);
+    return body_file_error("cannot reopen message body", path);
   }
   return StagedBody(again, std::move(path), size_);
 }
@@ -186,7 +186,7 @@ Result<BodyWriter> BodyFiles::begin() {
   std::string path = fmt::format("{}/{}-{}.tmp", tmp_dir(), ::getpid(),
                                  tmp_seq_.fetch_add(1, std::memory_order_relaxed));
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return errno_error("cannot create message body", path);
+  if (fd < 0) return body_file_error("cannot create message body", path);
   return BodyWriter(fd, std::move(path));
 }
 
@@ -196,11 +196,11 @@ Status BodyFiles::place(StagedBody& body, uint64_t id, bool* new_shard) {
   if (::mkdir(shard.c_str(), 0700) == 0) {
     *new_shard = true;
   } else if (errno != EEXIST) {
-    return errno_error("cannot create directory", shard);
+    return body_file_error("cannot create directory", shard);
   }
   std::string target = path_of(id);
   if (::rename(body.tmp_path().c_str(), target.c_str()) != 0) {
-    return errno_error("cannot move message body into", target);
+    return body_file_error("cannot move message body into", target);
   }
   body.forget_path();
   return Status::ok();
@@ -208,19 +208,19 @@ Status BodyFiles::place(StagedBody& body, uint64_t id, bool* new_shard) {
 
 Status BodyFiles::sync_dir(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return errno_error("cannot open directory", dir);
+  if (fd < 0) return body_file_error("cannot open directory", dir);
   int rc = ::fsync(fd);
   int saved = errno;
   ::close(fd);
   errno = saved;
-  if (rc != 0) return errno_error("cannot sync directory", dir);
+  if (rc != 0) return body_file_error("cannot sync directory", dir);
   return Status::ok();
 }
 
 Status BodyFiles::remove(uint64_t id) {
   std::string path = path_of(id);
   if (::unlink(path.c_str()) == 0 || errno == ENOENT) return Status::ok();
-  return errno_error("cannot delete message body", path);
+  return body_file_error("cannot delete message body", path);
 }
 
 }  // namespace mf::mailbox

@@ -11,7 +11,7 @@ namespace mf::mailbox {
 
 namespace {
 
-constexpr uint8_t kFormat1 = 1;
+constexpr uint8_t kStructureFormat1 = 1;
 // More parts than mime::MimeLimits allows is corruption, not a structure.
 constexpr uint64_t kMaxParts = 100000;
 
@@ -93,7 +93,7 @@ BodyStructure make_structure(const mime::Message& msg) {
 
 std::string encode_structure(const BodyStructure& s) {
   Encoder e;
-  e.u8(kFormat1).varint(s.parts.size());
+  e.u8(kStructureFormat1).varint(s.parts.size());
   for (const PartStructure& p : s.parts) {
     e.u8(static_cast<uint8_t>(p.kind));
     // The parent as index + 1, so that parts[0]'s "none" is 0.
@@ -120,7 +120,7 @@ Status decode_structure(std::string_view in, BodyStructure* s) {
   Decoder d(in);
   uint8_t format = 0;
   uint64_t count = 0;
-  if (!d.u8(&format) || format != kFormat1 || !d.varint(&count) || count == 0 ||
+  if (!d.u8(&format) || format != kStructureFormat1 || !d.varint(&count) || count == 0 ||
       count > kMaxParts || count > in.size()) {
     return bad;
   }

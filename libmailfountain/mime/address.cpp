@@ -8,6 +8,7 @@
 
 #include "base/text.h"
 
+#include "mime/chars.h"
 #include "mime/encoded_word.h"
 
 #include <fmt/format.h>
@@ -26,10 +27,6 @@ struct Token {
   bool space_before = false;
   bool unterminated = false;
 };
-
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
 
 // Reads a delimited token (quoted string, comment, domain literal) starting at s[i], the
 // opening delimiter. Quoted-pairs are resolved (except in literals, kept as written) and

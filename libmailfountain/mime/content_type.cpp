@@ -5,6 +5,7 @@
 // name, RFC 2231 sections joined and decoded, duplicates reported.
 #include "mime/content_type.h"
 
+#include "mime/chars.h"
 #include "mime/charset.h"
 
 #include <fmt/format.h>
@@ -16,22 +17,14 @@ namespace mf::mime {
 
 namespace {
 
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 std::string lowered(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = lower(c);
+  for (char& c : out) c = to_lower_ascii(c);
   return out;
 }
 
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 // A token character of RFC 2045 §5.1; bytes from 0x80 up are let through (RFC 6532).
-bool is_token_char(char ch) {
+bool is_utf8_token_char(char ch) {
   auto c = static_cast<unsigned char>(ch);
   if (c >= 0x80) return true;
   if (c <= 0x20 || c == 0x7F) return false;
@@ -81,7 +74,7 @@ class FieldReader {
 
   std::string_view token() {
     size_t start = i_;
-    while (i_ < v_.size() && is_token_char(v_[i_])) ++i_;
+    while (i_ < v_.size() && is_utf8_token_char(v_[i_])) ++i_;
     return v_.substr(start, i_ - start);
   }
 
@@ -206,7 +199,7 @@ struct Group {
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
-  c = lower(c);
+  c = to_lower_ascii(c);
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   return -1;
 }

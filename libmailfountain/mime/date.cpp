@@ -5,6 +5,8 @@
 // hour ":" minute [":" second] [zone [word]].
 #include "mime/date.h"
 
+#include "mime/chars.h"
+
 #include <fmt/format.h>
 
 #include <array>
@@ -20,14 +22,10 @@ constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr"
                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 constexpr size_t kMaxWords = 64;
 
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
+    if (to_lower_ascii(a[i]) != to_lower_ascii(b[i])) return false;
   return true;
 }
 
@@ -160,7 +158,7 @@ bool alpha_zone(std::string_view w, DateTime& dt) {
   }
   // UTC is no RFC 5322 zone but is common; military zones carry no information.
   if (iequals(w, "UTC")) return true;
-  if (w.size() == 1 && is_alpha(w) && lower(w[0]) != 'j') {
+  if (w.size() == 1 && is_alpha(w) && to_lower_ascii(w[0]) != 'j') {
     dt.zone_unknown = true;
     return true;
   }

@@ -17,7 +17,7 @@ namespace mf::mime {
 
 namespace {
 
-constexpr size_t kMaxLine = 998;  // RFC 5321 §4.5.3.1.6, line end excluded
+constexpr size_t kMaxDataLine = 998;  // RFC 5321 §4.5.3.1.6, line end excluded
 
 // 7-bit data in the RFC 2045 §2.7 sense: bytes 1..127, CR only before LF, short lines.
 bool is_7bit_data(std::string_view s) {
@@ -33,7 +33,7 @@ bool is_7bit_data(std::string_view s) {
       if (i + 1 == s.size() || s[i + 1] != '\n') return false;
       continue;
     }
-    if (++line > kMaxLine) return false;
+    if (++line > kMaxDataLine) return false;
   }
   return true;
 }

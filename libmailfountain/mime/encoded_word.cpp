@@ -2,6 +2,7 @@
 #include "mime/encoded_word.h"
 
 #include "base/text.h"
+#include "mime/chars.h"
 #include "mime/charset.h"
 #include "mime/transfer_encoding.h"
 
@@ -12,11 +13,10 @@ namespace mf::mime {
 namespace {
 
 constexpr size_t kMaxEncodedWord = 75;  // RFC 2047 §2
-constexpr size_t kMaxLine = 78;         // RFC 5322 §2.1.1
+constexpr size_t kMaxFoldedLine = 78;   // RFC 5322 §2.1.1
 constexpr std::string_view kQPrefix = "=?UTF-8?Q?";
 constexpr std::string_view kBPrefix = "=?UTF-8?B?";
 constexpr size_t kWordOverhead = 12;  // the prefix and "?="
-constexpr char kHexDigits[] = "0123456789ABCDEF";
 
 bool is_lwsp(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -207,7 +207,7 @@ bool needs_encoding(std::string_view word) {
   return word.find("=?") != std::string_view::npos;
 }
 
-// Lays out a header value in lines of at most kMaxLine characters, folding before the
+// Lays out a header value in lines of at most kMaxFoldedLine characters, folding before the
 // whitespace that separates tokens.
 class Folder {
  public:
@@ -216,7 +216,7 @@ class Folder {
   // Space left on the current line after `sep`.
   size_t room(std::string_view sep) const {
     size_t used = column_ + sep.size();
-    return used >= kMaxLine ? 0 : kMaxLine - used;
+    return used >= kMaxFoldedLine ? 0 : kMaxFoldedLine - used;
   }
   void fold() {
     out_ += "\r\n";
@@ -225,7 +225,7 @@ class Folder {
   // Appends `sep` and `token`, folding first when they would overflow a line that holds
   // something already.
   void add(std::string_view sep, std::string_view token) {
-    if (column_ + sep.size() + token.size() > kMaxLine && !line_empty()) fold();
+    if (column_ + sep.size() + token.size() > kMaxFoldedLine && !line_empty()) fold();
     out_ += sep;
     out_ += token;
     column_ += sep.size() + token.size();

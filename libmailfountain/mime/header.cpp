@@ -2,6 +2,7 @@
 #include "mime/header.h"
 
 #include "base/text.h"
+#include "mime/chars.h"
 
 #include <fmt/format.h>
 
@@ -23,10 +24,6 @@ Line read_line(std::string_view s, size_t start) {
   size_t content_end = nl;
   if (content_end > start && s[content_end - 1] == '\r') --content_end;
   return {start, content_end, nl + 1};
-}
-
-bool is_wsp(char c) {
-  return c == ' ' || c == '\t';
 }
 
 // The field-name characters of RFC 5322 §3.6.8: printable ASCII except the colon.

@@ -7,6 +7,7 @@
 #include "mime/header_format.h"
 
 #include "base/text.h"
+#include "mime/chars.h"
 #include "mime/encoded_word.h"
 #include "mime/message_id.h"
 #include "model/names.h"
@@ -23,11 +24,6 @@ namespace {
 // A parameter token ("name=value" or one section) with the folding space before it and
 // the ';' after it fills at most one 78-column line.
 constexpr size_t kMaxParameterToken = kFoldColumn - 2;
-constexpr char kHexDigits[] = "0123456789ABCDEF";
-
-bool is_wsp(char c) {
-  return c == ' ' || c == '\t';
-}
 
 bool is_ascii(std::string_view s) {
   for (char c : s) {

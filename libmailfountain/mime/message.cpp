@@ -8,6 +8,7 @@
 #include "mime/message.h"
 
 #include "base/text.h"
+#include "mime/chars.h"
 
 #include <fmt/format.h>
 
@@ -18,10 +19,6 @@
 namespace mf::mime {
 
 namespace {
-
-bool is_wsp(char c) {
-  return c == ' ' || c == '\t';
-}
 
 // Longest boundary accepted. RFC 2046 allows 70 characters; real senders stay below, but
 // a longer one is still unambiguous, so only absurd lengths make the multipart a leaf.

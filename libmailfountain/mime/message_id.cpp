@@ -1,15 +1,13 @@
 // mime/message_id.cpp — message-id lists (see message_id.h).
 #include "mime/message_id.h"
 
+#include "mime/chars.h"
+
 #include <fmt/format.h>
 
 namespace mf::mime {
 
 namespace {
-
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
 
 // Skips a comment starting at `i` (a '('); returns the index after it, or the end.
 size_t skip_comment(std::string_view v, size_t i) {

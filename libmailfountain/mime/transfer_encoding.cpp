@@ -1,6 +1,8 @@
 // mime/transfer_encoding.cpp — base64 and quoted-printable (see transfer_encoding.h).
 #include "mime/transfer_encoding.h"
 
+#include "mime/chars.h"
+
 #include <array>
 #include <cstdint>
 
@@ -10,8 +12,7 @@ namespace {
 
 constexpr char kBase64Alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-constexpr char kHexDigits[] = "0123456789ABCDEF";
-constexpr size_t kMaxLine = 76;
+constexpr size_t kMaxEncodedLine = 76;
 
 // The value of each base64 character, or -1.
 constexpr std::array<int8_t, 256> make_base64_table() {
@@ -22,10 +23,6 @@ constexpr std::array<int8_t, 256> make_base64_table() {
   return t;
 }
 constexpr std::array<int8_t, 256> kBase64Table = make_base64_table();
-
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
 
 int hex_value(char c, bool* lower) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -108,11 +105,11 @@ Decoded base64_decode(std::string_view in) {
 std::string base64_encode(std::string_view in, Base64Lines lines) {
   std::string out;
   size_t encoded = (in.size() + 2) / 3 * 4;
-  out.reserve(encoded + (encoded / kMaxLine + 1) * 2);
+  out.reserve(encoded + (encoded / kMaxEncodedLine + 1) * 2);
   size_t column = 0;
   auto put = [&](char c) {
     out.push_back(c);
-    if (lines == Base64Lines::kWrap76 && ++column == kMaxLine) {
+    if (lines == Base64Lines::kWrap76 && ++column == kMaxEncodedLine) {
       out += "\r\n";
       column = 0;
     }
@@ -190,7 +187,7 @@ std::string qp_encode(std::string_view in, QpInput mode) {
   };
   auto emit = [&](std::string_view piece) {
     // A piece never straddles a soft break: "=" plus the break must fit in 76.
-    if (column + piece.size() > kMaxLine - 1) soft_break();
+    if (column + piece.size() > kMaxEncodedLine - 1) soft_break();
     out += piece;
     column += piece.size();
   };

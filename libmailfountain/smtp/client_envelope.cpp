@@ -11,13 +11,6 @@ namespace mf::smtp {
 
 namespace {
 
-bool is_printable_ascii(std::string_view s) {
-  for (char c : s) {
-    if (c < 0x20 || c > 0x7E) return false;
-  }
-  return true;
-}
-
 bool is_atom(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {

@@ -10,7 +10,7 @@ namespace mf::smtp {
 namespace {
 
 // Splits at runs of SP and HTAB.
-std::vector<std::string_view> words(std::string_view s) {
+std::vector<std::string_view> ehlo_words(std::string_view s) {
   std::vector<std::string_view> out;
   size_t i = 0;
   while (i < s.size()) {
@@ -58,7 +58,7 @@ Capabilities parse_ehlo_lines(const std::vector<std::string>& lines) {
   Capabilities caps;
   caps.esmtp = true;
   for (size_t l = 1; l < lines.size(); ++l) {
-    std::vector<std::string_view> w = words(lines[l]);
+    std::vector<std::string_view> w = ehlo_words(lines[l]);
     if (w.empty()) continue;
     std::string_view key = w[0];
     if (ascii_iequals(key, "SIZE")) {

@@ -100,13 +100,6 @@ ReplyOr<std::vector<Param>> split_params(std::string_view text) {
   return params;
 }
 
-bool is_printable_ascii(std::string_view s) {
-  for (char c : s) {
-    if (c < 0x20 || c > 0x7E) return false;
-  }
-  return true;
-}
-
 // SIZE: 1*DIGIT. An overflowing number is a size beyond every limit, not a syntax error.
 ReplyOr<uint64_t> parse_size(std::string_view keyword, std::string_view value) {
   uint64_t n = 0;
