@@ -3,6 +3,7 @@
 
 #include "base/codec.h"
 #include "base/text.h"
+#include "mailbox/subscriptions.h"
 #include "model/records.h"
 
 #include <fmt/format.h>
@@ -96,6 +97,8 @@ Status create_default_folders(Txn& txn, std::string_view account) {
     MF_ASSIGN_OR_RETURN(auto existing, load_folder(txn, account, f.name));
     if (existing) continue;
     MF_RETURN_IF_ERROR(create_folder(txn, account, f.name, f.use).status());
+    // Many clients show only subscribed folders: a new default folder is subscribed.
+    MF_RETURN_IF_ERROR(subscribe(txn, account, f.name).status());
   }
   return Status::ok();
 }
@@ -207,6 +210,7 @@ Status remove_account_mail(Txn& txn, std::string_view account) {
   MF_ASSIGN_OR_RETURN(auto folders, scan_folders(txn, account, ""));
   for (const auto& [name, rec] : folders)
     MF_RETURN_IF_ERROR(remove_folder(txn, account, name, rec));
+  MF_RETURN_IF_ERROR(remove_subscriptions(txn, account));
   return txn.del(Table::kMailQuota, account).status();
 }
 

@@ -42,7 +42,8 @@ struct DefaultFolder {
 };
 extern const DefaultFolder kDefaultFolders[6];
 
-// Creates the default folders of `account` (canonical address) that it lacks.
+// Creates the default folders of `account` (canonical address) that it lacks, and
+// subscribes it to each folder created (subscriptions.h).
 Status create_default_folders(Txn& txn, std::string_view account);
 
 // Creates folder `name` (already normalised) of `account`: a fresh id and UIDVALIDITY.
@@ -67,7 +68,8 @@ Result<std::vector<std::pair<std::string, FolderRecord>>> scan_folders(
 Status remove_folder(Txn& txn, std::string_view account, std::string_view name,
                      const FolderRecord& rec);
 
-// Removes all mail of `account`: every folder with its messages, and its quota usage.
+// Removes all mail of `account`: every folder with its messages, its subscriptions and
+// its quota usage.
 // Nothing to remove is not an error.
 Status remove_account_mail(Txn& txn, std::string_view account);
 

@@ -232,7 +232,22 @@ class MailStore {
   // all of INBOX's messages (new UIDs, as a move) and INBOX stays, empty, with its inferiors.
   Status rename_folder(std::string_view account, std::string_view from, std::string_view to);
   // Deletes a folder and its messages (inferiors stay). INBOX cannot be deleted.
+  // Its subscription is kept (RFC 9051 §6.3.7). rename_folder moves the subscriptions of
+  // the folder and its inferiors, except when renaming INBOX (subscriptions.h).
   Status delete_folder(std::string_view account, std::string_view folder);
+
+  // ---- Subscriptions (IMAP SUBSCRIBE, UNSUBSCRIBE, LSUB, LIST (SUBSCRIBED)) ----
+
+  // Subscribes `account` to `folder` (normalised: kInvalidArgument for a bad name), which
+  // need not exist; subscribing twice is OK. kNotFound when the account has no mailbox.
+  // Notifies a kFolders change when the subscription is new.
+  Status subscribe_folder(std::string_view account, std::string_view folder);
+  // Removes a subscription; OK also when there was none (as Dovecot answers UNSUBSCRIBE).
+  // kInvalidArgument for a bad name. Notifies a kFolders change when one was removed.
+  Status unsubscribe_folder(std::string_view account, std::string_view folder);
+  // The stored names `account` is subscribed to, in name (byte) order, including names
+  // of folders that do not exist (LIST (SUBSCRIBED) marks those \NonExistent, RFC 5258).
+  Result<std::vector<std::string>> subscriptions(std::string_view account);
 
   // ---- Messages ----
 

@@ -4,6 +4,7 @@
 #include "mailbox/mail_store_impl.h"
 
 #include "mailbox/folders.h"
+#include "mailbox/subscriptions.h"
 
 #include <fmt/format.h>
 
@@ -422,7 +423,8 @@ Status MailStore::rename_folder(std::string_view account, std::string_view from,
       MF_RETURN_IF_ERROR(txn.del(Table::kMailFolders, folder_key(account, name)).status());
       MF_RETURN_IF_ERROR(store_folder(txn, account, new_name + name.substr(old_name.size()), r));
     }
-    return Status::ok();
+    // Subscriptions go with the folder and its inferiors, as in Dovecot (subscriptions.h).
+    return move_subscriptions(txn, account, old_name, new_name).status();
   }));
   impl_->notify({Change{std::string(account), "", Change::Kind::kFolders, 0}});
   return Status::ok();

@@ -63,6 +63,7 @@ const char* table_name(Table t) {
     case Table::kQueueHeld: return "queue_held";
     case Table::kQueueReports: return "queue_reports";
     case Table::kQueueCounts: return "queue_counts";
+    case Table::kMailSubscriptions: return "mail_subscriptions";
     case Table::kCount: break;
   }
   return "?";

@@ -60,6 +60,8 @@ enum class Table : int {
   kQueueHeld,        // be64 id, be32 index → "" (held recipients)
   kQueueReports,     // be64 id, be32 index → "" (finished recipients awaiting a DSN)
   kQueueCounts,      // "all" and "d" domain → Counts
+  // IMAP subscriptions (mailbox/subscriptions.h); schema version 4.
+  kMailSubscriptions,  // "account\0folder" → "" (may name folders that do not exist)
   kCount,
 };
 

@@ -3,6 +3,7 @@
 
 #include "base/codec.h"
 #include "mailbox/folders.h"
+#include "mailbox/subscriptions.h"
 
 #include <fmt/format.h>
 
@@ -21,6 +22,10 @@ std::span<const Migration> builtin_migrations() {
       // no records (absent counters read as zero): version 3 only records that this store
       // may now hold queued mail, which an older library must not open.
       {2, [](Txn&) { return Status::ok(); }},
+      // mail_subscriptions is created empty by LmdbEnv::open. No client could subscribe
+      // before version 4, and many show only subscribed folders: every existing folder
+      // is subscribed, as the default folders of a new account are.
+      {3, [](Txn& txn) { return mailbox::migrate_subscribe_existing_folders(txn); }},
   };
   return steps;
 }

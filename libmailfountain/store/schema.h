@@ -17,8 +17,9 @@
 namespace mf::store {
 
 // The version this library writes. 2: the mailbox store (mail_* tables, default folders).
-// 3: the outbound queue (queue_* tables, docs/queue.md).
-constexpr uint32_t kSchemaVersion = 3;
+// 3: the outbound queue (queue_* tables, docs/queue.md). 4: IMAP subscriptions
+// (mail_subscriptions, mailbox/subscriptions.h).
+constexpr uint32_t kSchemaVersion = 4;
 
 struct Migration {
   uint32_t from;  // takes a store at this version to from + 1
@@ -26,7 +27,8 @@ struct Migration {
 };
 
 // The migrations of this library, in order: 1 → 2 creates the default folders of every
-// existing account (mailbox/folders.h); 2 → 3 (the outbound queue) changes no data.
+// existing account (mailbox/folders.h); 2 → 3 (the outbound queue) changes no data;
+// 3 → 4 subscribes every existing folder (mailbox/subscriptions.h).
 std::span<const Migration> builtin_migrations();
 
 // Reads the stored version; nullopt when the store has none (not initialised).

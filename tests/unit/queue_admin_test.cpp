@@ -288,16 +288,16 @@ TEST_CASE("100,000 queued recipients are read in due order in bounded pages") {
       static_cast<unsigned long long>(f.env().stats().used_bytes / 1024));
 }
 
-TEST_CASE("a version 2 store is migrated to version 3, the outbound queue") {
+TEST_CASE("a version 2 store is migrated through version 3, the outbound queue") {
   QueueFixture f;
   Status s = f.env().write([](Txn& txn) -> Status {
     MF_RETURN_IF_ERROR(store::write_schema_version(txn, 2));
     MF_RETURN_IF_ERROR(
         store::upgrade_schema(txn, store::kSchemaVersion, store::builtin_migrations()));
     MF_ASSIGN_OR_RETURN(auto v, store::read_schema_version(txn));
-    if (v != 3u) return internal_error("not version 3");
+    if (v != store::kSchemaVersion) return internal_error("not the current version");
     return verify_queue(txn);  // an empty, consistent queue
   });
   CHECK_MESSAGE(s.is_ok(), s.to_string());
-  CHECK(store::kSchemaVersion == 3);
+  CHECK(store::kSchemaVersion >= 3);
 }
