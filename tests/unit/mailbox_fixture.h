@@ -6,6 +6,8 @@
 #include "directory_fixture.h"
 
 #include "mailbox/mail_store.h"
+#include "store/lmdb_env.h"
+#include "store/schema.h"
 
 #include <dirent.h>
 #include <sys/stat.h>
@@ -34,6 +36,29 @@ class MailFixture : public Fixture {
   }
 
   mailbox::MailStore& mail() { return mailbox::mail_store(ctx()); }
+
+  // Makes the store look like an older one, then opens it again (which migrates it): the
+  // Context is closed (one environment per directory and process), every entry of `table`
+  // removed and schema `version` written.
+  void rewind_schema(uint32_t version, store::Table table) {
+    std::string data = data_path();
+    close();
+    {
+      auto env =
+          store::LmdbEnv::open(data + "/store", store::EnvOptions{}, [] { return kFakeNow; });
+      MF_REQUIRE_OK(env);
+      MF_REQUIRE_OK((*env)->write([&](store::Txn& txn) -> Status {
+        std::vector<std::string> keys;
+        MF_RETURN_IF_ERROR(txn.scan_prefix(table, "", [&](std::string_view k, std::string_view) {
+          keys.emplace_back(k);
+          return true;
+        }));
+        for (const auto& k : keys) MF_RETURN_IF_ERROR(txn.del(table, k).status());
+        return store::write_schema_version(txn, version);
+      }));
+    }
+    reopen();
+  }
 
   static mailbox::Delivery to(std::string_view local, std::string prefix = {}) {
     mailbox::Delivery d;

@@ -47,26 +47,8 @@ TEST_CASE("a new account has INBOX and the special-use folders") {
 
 TEST_CASE("the migration from schema 1 creates the default folders of existing accounts") {
   MailFixture f;
-  std::string data = f.data_path();
-  // Make the store look like version 1: no folders, version 1. The Context is closed
-  // first: one environment per directory and process.
-  f.close();
-  {
-    auto env = store::LmdbEnv::open(data + "/store", store::EnvOptions{}, [] { return kFakeNow; });
-    MF_REQUIRE_OK(env);
-    MF_REQUIRE_OK((*env)->write([](store::Txn& txn) -> Status {
-      std::vector<std::string> keys;
-      MF_RETURN_IF_ERROR(txn.scan_prefix(store::Table::kMailFolders, "",
-                                         [&](std::string_view k, std::string_view) {
-                                           keys.emplace_back(k);
-                                           return true;
-                                         }));
-      for (const auto& k : keys)
-        MF_RETURN_IF_ERROR(txn.del(store::Table::kMailFolders, k).status());
-      return store::write_schema_version(txn, 1);
-    }));
-  }
-  f.reopen();
+  // Version 1 had no folders.
+  f.rewind_schema(1, store::Table::kMailFolders);
   auto stats = f.ctx().store_stats();
   MF_REQUIRE_OK(stats);
   CHECK(stats->schema_version == Context::schema_version());  // migrated step by step

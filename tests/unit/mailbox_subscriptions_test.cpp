@@ -168,25 +168,8 @@ TEST_CASE("the migration from schema 3 to 4 subscribes every existing folder") {
   MailFixture f;
   MF_REQUIRE_OK(f.mail().create_folder(at("alice"), "Projects/2026"));
   MF_REQUIRE_OK(f.mail().delete_folder(at("bob"), "Junk"));
-  std::string data = f.data_path();
-  f.close();
-  {
-    // Make the store look like version 3: no subscription at all, version 3.
-    auto env = store::LmdbEnv::open(data + "/store", store::EnvOptions{}, [] { return kFakeNow; });
-    MF_REQUIRE_OK(env);
-    MF_REQUIRE_OK((*env)->write([](store::Txn& txn) -> Status {
-      std::vector<std::string> keys;
-      MF_RETURN_IF_ERROR(txn.scan_prefix(store::Table::kMailSubscriptions, "",
-                                         [&](std::string_view k, std::string_view) {
-                                           keys.emplace_back(k);
-                                           return true;
-                                         }));
-      for (const auto& k : keys)
-        MF_RETURN_IF_ERROR(txn.del(store::Table::kMailSubscriptions, k).status());
-      return store::write_schema_version(txn, 3);
-    }));
-  }
-  f.reopen();
+  // Version 3 had no subscription at all.
+  f.rewind_schema(3, store::Table::kMailSubscriptions);
   auto stats = f.ctx().store_stats();
   MF_REQUIRE_OK(stats);
   CHECK(stats->schema_version == 4u);
