@@ -36,6 +36,8 @@ constexpr RolePort kRoles[] = {
     {mf::ListenerRole::kMx, 25},
     {mf::ListenerRole::kSubmission, 587},
     {mf::ListenerRole::kSubmissions, 465},
+    {mf::ListenerRole::kImap, 143},
+    {mf::ListenerRole::kImaps, 993},
 };
 
 uint16_t default_port(mf::ListenerRole role) {
@@ -219,6 +221,7 @@ class ConfigReader {
             {"auth_throttle",
              [this](const auto& v, const auto& p) { return read_auth_throttle(v, p); }},
             {"outbound", [this](const auto& v, const auto& p) { return read_outbound(v, p); }},
+            {"imap", [this](const auto& v, const auto& p) { return read_imap(v, p); }},
         }));
     if (config_.control_socket.size() > max_socket_path_length()) {
       const toml::source_region where = socket_where_;
@@ -340,7 +343,7 @@ class ConfigReader {
       if (!has_role) {
         return r_.error(
             table.source(),
-            fmt::format("{} needs a role: \"smtp\", \"submission\" or \"submissions\"", item_path));
+            fmt::format("{} needs a role: \"smtp\", \"submission\", \"submissions\", \"imap\" or \"imaps\"", item_path));
       }
       if (!has_port) listener.port = default_port(listener.role);
       listeners_.push_back(listener);
@@ -522,6 +525,20 @@ class ConfigReader {
         });
   }
 
+  mf::Status read_imap(const toml::node& value, const std::string& path) {
+    MF_ASSIGN_OR_RETURN(const toml::table* table, r_.table(value, path));
+    auto& i = config_.server.imap;
+    return r_.read_table(
+        *table, path,
+        {
+            r_.number("max_append_bytes", i.max_append_bytes, 1),
+            r_.number("login_timeout_seconds", i.login_timeout_seconds, 1),
+            r_.number("idle_timeout_seconds", i.idle_timeout_seconds, 1),
+            r_.number("max_bad_commands", i.max_bad_commands, 1),
+            r_.number("workers", i.workers, 1),
+        });
+  }
+
   // [sending] and its per-domain and per-account tables. An override table gives only the
   // limits it changes; the others come from the account's domain table if there is one,
   // else from [sending] itself. The overrides are applied after [sending] is read whole,
@@ -661,7 +678,7 @@ mf::Result<mf::ListenerRole> parse_listener_role(std::string_view name) {
     if (mf::listener_role_name(r.role) == name) return r.role;
   }
   return mf::invalid_argument(
-      fmt::format("unknown listener role '{}' (roles: smtp, submission, submissions)", name));
+      fmt::format("unknown listener role '{}' (roles: smtp, submission, submissions, imap, imaps)", name));
 }
 
 std::string_view listener_role_text(mf::ListenerRole role) {

@@ -276,8 +276,10 @@ class MailStore {
                              const std::vector<uint32_t>& uids, FlagOp op, uint32_t flags,
                              const std::vector<std::string>& keywords = {});
   // Removes the messages flagged \Deleted, records their UIDs as expunged with one new
-  // modseq, releases bodies and lowers quota usage. Returns the expunged UIDs.
-  Result<std::vector<uint32_t>> expunge(std::string_view account, std::string_view folder);
+  // modseq, releases bodies and lowers quota usage. Returns the expunged UIDs. With
+  // `only` (sorted ascending: IMAP's UID EXPUNGE), only those of its UIDs.
+  Result<std::vector<uint32_t>> expunge(std::string_view account, std::string_view folder,
+                                        const std::vector<uint32_t>* only = nullptr);
 
   // COPY and MOVE (RFC 9051 §6.4.7, RFC 6851): the messages `uids` of `from` that exist,
   // in UID order, get new UIDs in `to` (one new modseq for all of them), keeping flags,
@@ -294,6 +296,9 @@ class MailStore {
                                    const std::vector<uint32_t>& uids, std::string_view to);
 
   Result<QuotaUsage> quota_usage(std::string_view account);
+  // The account's storage limit in octets (its own, or its domain's default; nullopt:
+  // unlimited), as deliveries enforce it. kNotFound when it is not an account.
+  Result<std::optional<uint64_t>> quota_limit(std::string_view account);
 
   // ---- Notifications ----
 

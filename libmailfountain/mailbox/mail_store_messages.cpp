@@ -277,6 +277,16 @@ Result<QuotaUsage> MailStore::quota_usage(std::string_view account) {
   return out;
 }
 
+Result<std::optional<uint64_t>> MailStore::quota_limit(std::string_view account) {
+  std::optional<uint64_t> limit;
+  Status refusal;
+  MF_RETURN_IF_ERROR(impl_->env->read(
+      [&](Txn& txn) -> Status { return check_account(txn, account, &limit, &refusal); }));
+  // A disabled account still has its limit; only a missing one has none to report.
+  if (!refusal.is_ok() && refusal.code() == Code::kNotFound) return refusal;
+  return limit;
+}
+
 // ---- Changing messages ----
 
 Result<uint64_t> MailStore::set_flags(std::string_view account, std::string_view folder,
@@ -335,7 +345,8 @@ Result<uint64_t> MailStore::set_flags(std::string_view account, std::string_view
 }
 
 Result<std::vector<uint32_t>> MailStore::expunge(std::string_view account,
-                                                 std::string_view folder) {
+                                                 std::string_view folder,
+                                                 const std::vector<uint32_t>* only) {
   MF_ASSIGN_OR_RETURN(std::string name, folder_name(folder));
   std::vector<uint32_t> gone;
   uint64_t modseq = 0;
@@ -351,7 +362,10 @@ Result<std::vector<uint32_t>> MailStore::expunge(std::string_view account,
           MessageRecord m;
           bad = decode(v, &m);
           if (!bad.is_ok()) return false;
-          if (m.flags & kDeleted) deleted.emplace_back(uid_of_message_key(k), std::move(m));
+          const uint32_t uid = uid_of_message_key(k);
+          if ((m.flags & kDeleted) &&
+              (only == nullptr || std::binary_search(only->begin(), only->end(), uid)))
+            deleted.emplace_back(uid, std::move(m));
           return true;
         }));
     MF_RETURN_IF_ERROR(bad);

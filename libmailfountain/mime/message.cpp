@@ -71,10 +71,11 @@ TransferEncoding encoding_of(std::string_view token) {
   return TransferEncoding::kUnknown;
 }
 
+// IMAP's "body-fld-lines": the line ends in the body. The CRLF before a boundary belongs
+// to the boundary (RFC 2046 §5.1.1), so a part's last line has none and is not counted —
+// what Dovecot and Cyrus answer, which clients compare against.
 uint32_t count_lines(std::string_view body) {
-  if (body.empty()) return 0;
   size_t n = static_cast<size_t>(std::count(body.begin(), body.end(), '\n'));
-  if (body.back() != '\n') ++n;
   return static_cast<uint32_t>(std::min<size_t>(n, UINT32_MAX));
 }
 

@@ -27,6 +27,9 @@ smtp::Role session_role(ListenerRole role) {
       return smtp::Role::kSubmission;
     case ListenerRole::kSubmissions:
       return smtp::Role::kSubmissions;
+    case ListenerRole::kImap:
+    case ListenerRole::kImaps:
+      break;  // IMAP listeners get an ImapConnection
   }
   return smtp::Role::kMx;
 }

@@ -1,5 +1,6 @@
 // mta/server.cpp — MailServer: configuration, TLS certificates, listeners, the set of
 // connections, graceful shutdown and status.
+#include "mta/imap_connection.h"
 #include "mta/server_impl.h"
 #include "mta/srs_secret.h"
 #include "outbound/delivery_engine.h"
@@ -28,6 +29,10 @@ std::string_view listener_role_name(ListenerRole role) {
       return "submission";
     case ListenerRole::kSubmissions:
       return "submissions";
+    case ListenerRole::kImap:
+      return "imap";
+    case ListenerRole::kImaps:
+      return "imaps";
   }
   return "smtp";
 }
@@ -107,6 +112,8 @@ MailServerImpl::MailServerImpl(Context& context, event_base* base, LogSink log,
 }
 
 MailServerImpl::~MailServerImpl() {
+  // IMAP work in progress uses its sessions: let it finish before they go.
+  imap_workers_.reset();
   for (auto& l : listeners_) evconnlistener_free(l->listener);
   listeners_.clear();
   connections_.clear();
@@ -269,10 +276,14 @@ void MailServerImpl::on_accept(ListenerRole role, int fd, const sockaddr* addr) 
     inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(addr)->sin6_addr, ip, sizeof ip);
   }
   const SmtpLimits& limits = settings_->config.limits;
+  const bool imap = role == ListenerRole::kImap || role == ListenerRole::kImaps;
   auto refuse = [&](std::string_view why) {
-    std::string line = fmt::format("421 4.7.0 {} Error: {}\r\n", settings_->hostname, why);
+    // IMAPS expects a TLS handshake: a plaintext BYE would only confuse it.
+    std::string line = imap ? fmt::format("* BYE {}\r\n", why)
+                            : fmt::format("421 4.7.0 {} Error: {}\r\n", settings_->hostname, why);
+    if (role == ListenerRole::kImaps) line.clear();
     // A best-effort line on a fresh socket: its buffer has room.
-    (void)!::send(fd, line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (!line.empty()) (void)!::send(fd, line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     ::close(fd);
     log(LogLevel::kWarning, fmt::format("refused connection from [{}]: {}", ip, why));
   };
@@ -284,7 +295,11 @@ void MailServerImpl::on_accept(ListenerRole role, int fd, const sockaddr* addr) 
   }
   ++mine;
   uint64_t id = next_id_++;
-  auto c = std::make_shared<Connection>(*this, id, role, ip, settings_);
+  std::shared_ptr<ClientConnection> c;
+  if (imap)
+    c = std::make_shared<ImapConnection>(*this, id, role, ip, settings_);
+  else
+    c = std::make_shared<Connection>(*this, id, role, ip, settings_);
   connections_.emplace(id, c);
   ++stats_.connections_total;
   log(LogLevel::kInfo, fmt::format("connect from [{}] to {}", ip, listener_role_name(role)));
@@ -301,6 +316,12 @@ void MailServerImpl::connection_closed(uint64_t id) {
   maybe_done();
 }
 
+WorkerPool& MailServerImpl::imap_workers() {
+  if (!imap_workers_)
+    imap_workers_ = std::make_unique<WorkerPool>(std::max(1u, settings_->config.imap.workers));
+  return *imap_workers_;
+}
+
 void MailServerImpl::count_message(bool accepted, size_t delivered) {
   if (accepted) {
     ++stats_.messages_accepted;
@@ -315,7 +336,7 @@ void MailServerImpl::shutdown(std::function<void()> done) {
   on_stopped_ = std::move(done);
   for (auto& l : listeners_) evconnlistener_disable(l->listener);
   // Copy: a connection may close (and leave the map) while being told.
-  std::vector<std::shared_ptr<Connection>> all;
+  std::vector<std::shared_ptr<ClientConnection>> all;
   for (auto& [id, c] : connections_) all.push_back(c);
   for (auto& c : all) c->shut_down();
   if (engine_) {

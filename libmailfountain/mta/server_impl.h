@@ -16,6 +16,7 @@
 #include "mta/policy.h"
 #include "mta/queue_id.h"
 #include "mta/sending_limiter.h"
+#include "model/worker_pool.h"
 #include "mta/srs.h"
 #include "net/tls_bufferevent.h"
 #include "net/tls_context.h"
@@ -50,18 +51,32 @@ struct Settings {
   std::shared_ptr<const Srs> srs;                     // forwarded mail's senders
 };
 
-class Connection : public smtp::SessionHost, public std::enable_shared_from_this<Connection> {
+// One accepted client connection of any protocol, as the server keeps it.
+class ClientConnection {
+ public:
+  virtual ~ClientConnection() = default;
+  // Takes the accepted socket; false (and the socket closed) if it cannot be set up.
+  virtual bool start(int fd) = 0;
+  // The server is stopping: say goodbye now if between commands, else after the current one.
+  virtual void shut_down() = 0;
+  virtual uint64_t id() const = 0;
+  virtual const std::string& ip() const = 0;
+};
+
+// One SMTP connection.
+class Connection : public ClientConnection,
+                   public smtp::SessionHost,
+                   public std::enable_shared_from_this<Connection> {
  public:
   Connection(MailServerImpl& server, uint64_t id, ListenerRole role, std::string ip,
              std::shared_ptr<const Settings> settings);
   ~Connection() override;
 
-  // Takes the accepted socket; false (and the socket closed) if it cannot be set up.
-  bool start(int fd);
-  // The server is stopping: 421 now if between commands, else after the current reply.
-  void shut_down();
-  uint64_t id() const { return id_; }
-  const std::string& ip() const { return ip_; }
+  bool start(int fd) override;
+  // 421 now if between commands, else after the current reply.
+  void shut_down() override;
+  uint64_t id() const override { return id_; }
+  const std::string& ip() const override { return ip_; }
 
   // SessionHost
   std::optional<smtp::Reply> on_mail(const smtp::Envelope& env,
@@ -139,6 +154,8 @@ class MailServerImpl : public MailServer {
   AuthThrottle& throttle() { return throttle_; }
   SendingLimiter& limiter() { return *limiter_; }
   std::string next_queue_id() { return ids_.next(now()); }
+  // The threads that run IMAP sessions' store work (imap/session.h).
+  WorkerPool& imap_workers();
   int64_t now() const;
   int64_t now_ms() const;
   void log(LogLevel level, std::string_view line) const {
@@ -178,13 +195,15 @@ class MailServerImpl : public MailServer {
     ListenerStatus status;
   };
   std::vector<std::unique_ptr<Bound>> listeners_;
-  std::unordered_map<uint64_t, std::shared_ptr<Connection>> connections_;
+  std::unordered_map<uint64_t, std::shared_ptr<ClientConnection>> connections_;
   std::map<std::string, uint32_t> per_address_;
   uint64_t next_id_ = 1;
   ServerStatus stats_;
   bool stopping_ = false;
   std::function<void()> on_stopped_;
   DeliveryListener delivery_listener_;
+  // After the poster: destroyed (joined) first, while the jobs' posts still have a target.
+  std::unique_ptr<WorkerPool> imap_workers_;
   // The outbound side, from start(); declared last so that it goes first.
   bool engine_stopping_ = false;
   std::unique_ptr<outbound::DeliveryEngine> engine_;

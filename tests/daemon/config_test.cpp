@@ -27,7 +27,7 @@ std::string error_of(const std::string& text) {
   return config.status().message();
 }
 
-TEST_CASE("an empty configuration gives the library's defaults and the three default listeners") {
+TEST_CASE("an empty configuration gives the library's defaults and the default listeners of every role") {
   DaemonConfig config = parse_ok("");
   const mf::ServerConfig defaults;
   CHECK(config.server.hostname.empty());
@@ -40,7 +40,7 @@ TEST_CASE("an empty configuration gives the library's defaults and the three def
   CHECK(config.log_destination == LogDestination::kStderr);
   CHECK(config.control_socket == "/var/lib/mailfountain/control.sock");
 
-  REQUIRE(config.server.listeners.size() == 3);
+  REQUIRE(config.server.listeners.size() == 5);
   CHECK(config.server.listeners[0].role == mf::ListenerRole::kMx);
   CHECK(config.server.listeners[0].address == "0.0.0.0");
   CHECK(config.server.listeners[0].port == 25);
@@ -48,12 +48,16 @@ TEST_CASE("an empty configuration gives the library's defaults and the three def
   CHECK(config.server.listeners[1].port == 587);
   CHECK(config.server.listeners[2].role == mf::ListenerRole::kSubmissions);
   CHECK(config.server.listeners[2].port == 465);
+  CHECK(config.server.listeners[3].role == mf::ListenerRole::kImap);
+  CHECK(config.server.listeners[3].port == 143);
+  CHECK(config.server.listeners[4].role == mf::ListenerRole::kImaps);
+  CHECK(config.server.listeners[4].port == 993);
 }
 
 TEST_CASE("no configuration file means the defaults") {
   auto config = load_config("", kDataDir);
   REQUIRE(config.is_ok());
-  CHECK(config->server.listeners.size() == 3);
+  CHECK(config->server.listeners.size() == 5);
 }
 
 TEST_CASE("every documented key is read into the configuration") {
@@ -263,11 +267,12 @@ TEST_CASE("values of the wrong type are refused") {
 }
 
 TEST_CASE("listener mistakes are refused: role, address, port, duplicates") {
-  CHECK(error_of("[[listen]]\nrole = \"imap\"\n") ==
-        "config.toml:2: listen[0].role: unknown listener role 'imap' (roles: smtp, submission, "
-        "submissions)");
+  CHECK(error_of("[[listen]]\nrole = \"pop3\"\n") ==
+        "config.toml:2: listen[0].role: unknown listener role 'pop3' (roles: smtp, submission, "
+        "submissions, imap, imaps)");
   CHECK(error_of("[[listen]]\nport = 25\n") ==
-        "config.toml:1: listen[0] needs a role: \"smtp\", \"submission\" or \"submissions\"");
+        "config.toml:1: listen[0] needs a role: \"smtp\", \"submission\", \"submissions\", "
+        "\"imap\" or \"imaps\"");
   CHECK(error_of("[[listen]]\nrole = \"smtp\"\naddress = \"localhost\"\n") ==
         "config.toml:3: listen[0].address must be an IPv4 or IPv6 address, not 'localhost'");
   CHECK(error_of("[[listen]]\nrole = \"smtp\"\nport = 65536\n") ==

@@ -149,9 +149,10 @@ def message(sender, to, subject, body="Bonjour.\r\n", extra=""):
 class DaemonTestCase(unittest.TestCase):
     """A test class with one daemon on a copy of the demo data directory.
 
-    CONFIG is the TOML configuration text (None: no file)."""
+    CONFIG is the TOML configuration text (None: no file); ROLES the listeners."""
 
     CONFIG = None
+    ROLES = ("smtp", "submission", "submissions")
 
     @classmethod
     def setUpClass(cls):
@@ -162,7 +163,7 @@ class DaemonTestCase(unittest.TestCase):
                 raise AssertionError(f"set {name} to its binary (got {path!r})")
         cls.data = DataDir.fresh(cls.addClassCleanup)
         cls.data.load_demo()
-        cls.daemon = Daemon(cls.data, cls.CONFIG).start()
+        cls.daemon = Daemon(cls.data, cls.CONFIG, cls.ROLES).start()
         cls.addClassCleanup(cls.daemon.kill)
 
     def wait_for_log(self, fragment, timeout=30):

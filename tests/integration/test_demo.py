@@ -7,6 +7,7 @@ DEMO.md describes it, and the daemon the script started takes mail as the printe
 commands send it.
 """
 
+import imaplib
 import json
 import os
 import re
@@ -43,7 +44,7 @@ class DemoTest(unittest.TestCase):
         self.tmp = tempfile.TemporaryDirectory(prefix="mf-demo-")
         self.var = os.path.join(self.tmp.name, "var")
         self.env = dict(os.environ, MFCTL=MFCTL, MAILFOUNTAIND=MAILFOUNTAIND,
-                        MF_DEMO_VAR=self.var, MF_DEMO_PORTS="0 0 0")
+                        MF_DEMO_VAR=self.var, MF_DEMO_PORTS="0 0 0 0 0")
 
     def tearDown(self):
         subprocess.run([DEMO, "stop"], env=self.env, capture_output=True, timeout=60)
@@ -96,9 +97,12 @@ class DemoTest(unittest.TestCase):
         self.assertNotIn("sophie.bernard@" + D, json.dumps(managers))
 
         # The daemon runs: one line per listener, then the swaks commands.
-        ports = dict(re.findall(r"^  (SMTP|Submission|Submissions) +127\.0\.0\.1:(\d+)$",
+        ports = dict(re.findall(r"^  (SMTP|Submission|Submissions|IMAP|IMAPS) +127\.0\.0\.1:(\d+)$",
                                 second, re.M))
-        self.assertEqual(set(ports), {"SMTP", "Submission", "Submissions"}, second)
+        self.assertEqual(set(ports), {"SMTP", "Submission", "Submissions", "IMAP", "IMAPS"},
+                         second)
+        # The demo accounts' passwords are printed with the listeners.
+        self.assertRegex(second, r"luc\.petit@ma-societe\.fr +luc-demo-2026")
         self.assertIn("swaks --server 127.0.0.1:%s --from someone@example.org --to support@%s"
                       % (ports["SMTP"], D), second)
         with smtplib.SMTP("127.0.0.1", int(ports["SMTP"]), timeout=30) as s:
@@ -118,6 +122,18 @@ class DemoTest(unittest.TestCase):
                                         "From: emma.durand@%s\r\nSubject: out\r\n\r\nx\r\n" % D),
                              {})
         self.assertIn("queue list", second)
+        # Jean Martin reads Emma's message over IMAPS and over IMAP with STARTTLS.
+        with imaplib.IMAP4_SSL("127.0.0.1", int(ports["IMAPS"]), ssl_context=ctx) as m:
+            m.login("jean.martin@" + D, "jean-demo-2026")
+            typ, data = m.select("INBOX")
+            self.assertEqual(typ, "OK", data)
+            typ, data = m.search(None, "FROM", "emma.durand")
+            self.assertEqual(typ, "OK", data)
+            self.assertTrue(data[0].split(), data)
+        with imaplib.IMAP4("127.0.0.1", int(ports["IMAP"])) as m:
+            m.starttls(ssl_context=ctx)
+            m.login("luc.petit@" + D, "luc-demo-2026")
+            self.assertEqual(m.select("INBOX")[0], "OK")
         p = self.mfctl("--json", "status")
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertEqual(json.loads(p.stdout)["messages_accepted"], 3, p.stdout)

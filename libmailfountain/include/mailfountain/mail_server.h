@@ -1,6 +1,7 @@
 // mailfountain/mail_server.h — the MTA engine: SMTP listeners for receiving (MX, port 25)
 // and submission (587 with STARTTLS, 465 with TLS from the first byte), local delivery
-// into the mailbox store, on an event loop the embedder owns.
+// into the mailbox store, IMAP listeners for reading it (143 with STARTTLS, 993 with TLS
+// from the first byte), on an event loop the embedder owns.
 //
 // A MailServer runs on one libevent event_base, given by the embedder (mailfountaind's, or
 // a product's own): every callback of the server runs on that loop's thread, and every
@@ -35,9 +36,11 @@ enum class ListenerRole {
                  // trusted networks and authenticated clients
   kSubmission,   // port 587: STARTTLS, then AUTH, then mail from the user (RFC 6409)
   kSubmissions,  // port 465: TLS from the first byte (RFC 8314), then AUTH
+  kImap,         // port 143: IMAP (RFC 9051); STARTTLS, then LOGIN or AUTHENTICATE
+  kImaps,        // port 993: IMAP with TLS from the first byte (RFC 8314)
 };
-MF_EXPORT std::string_view listener_role_name(
-    ListenerRole role);  // "smtp", "submission", "submissions"
+// "smtp", "submission", "submissions", "imap", "imaps".
+MF_EXPORT std::string_view listener_role_name(ListenerRole role);
 
 struct ListenerConfig {
   ListenerRole role = ListenerRole::kMx;
@@ -63,6 +66,15 @@ struct SmtpLimits {
   uint32_t max_connections_per_address = 50;  // per client IP address
   uint32_t command_timeout_seconds = 300;     // RFC 5321 §4.5.3.2: at least 5 minutes
   uint32_t data_timeout_seconds = 600;        // between bytes of a message's data
+};
+
+// The IMAP server's limits (docs/imap.md).
+struct ImapConfig {
+  uint64_t max_append_bytes = 36700160;  // one APPENDed message (APPENDLIMIT, RFC 7889)
+  uint32_t login_timeout_seconds = 180;  // silence allowed before login
+  uint32_t idle_timeout_seconds = 1800;  // after login (RFC 9051 §5.4: at least 30 minutes)
+  uint32_t max_bad_commands = 20;        // then BYE
+  uint32_t workers = 4;                  // threads running the sessions' store work
 };
 
 // Sending limits of an authenticated account, over a sliding hour. 0 means no limit.
@@ -160,8 +172,9 @@ struct ServerConfig {
   SendingLimits sending;                                     // every account
   std::map<std::string, SendingLimits> sending_per_domain;   // overrides, by domain
   std::map<std::string, SendingLimits> sending_per_account;  // overrides, by address
-  AuthThrottleConfig auth_throttle;
+  AuthThrottleConfig auth_throttle;  // submission and IMAP logins alike
   OutboundConfig outbound;
+  ImapConfig imap;
 };
 
 // Checks one entry of ServerConfig::trusted_networks: a network in CIDR notation or a
