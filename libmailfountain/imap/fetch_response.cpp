@@ -232,11 +232,20 @@ void put_address_list(std::string& out, const mime::AddressList& list, Utf8 utf8
   out += ')';
 }
 
+// An nstring of ENVELOPE: NIL when the field is absent, "" when present but empty.
+void put_envelope_nstring(std::string& out, const mailbox::Envelope& e, std::string_view s,
+                          uint32_t bit, Utf8 utf8) {
+  if (s.empty() && (e.present_empty & bit) != 0)
+    out += "\"\"";
+  else
+    put_nstring(out, s, utf8);
+}
+
 void put_envelope(std::string& out, const mailbox::Envelope& e, Utf8 utf8) {
   out += '(';
-  put_nstring(out, e.date, utf8);
+  put_envelope_nstring(out, e, e.date, mailbox::kEnvelopeDate, utf8);
   out += ' ';
-  put_nstring(out, e.subject, utf8);
+  put_envelope_nstring(out, e, e.subject, mailbox::kEnvelopeSubject, utf8);
   mime::AddressList from = parse_addresses(e.from);
   out += ' ';
   put_address_list(out, from, utf8);
@@ -251,9 +260,9 @@ void put_envelope(std::string& out, const mailbox::Envelope& e, Utf8 utf8) {
     put_address_list(out, parse_addresses(*plain), utf8);
   }
   out += ' ';
-  put_nstring(out, e.in_reply_to, utf8);
+  put_envelope_nstring(out, e, e.in_reply_to, mailbox::kEnvelopeInReplyTo, utf8);
   out += ' ';
-  put_nstring(out, e.message_id, utf8);
+  put_envelope_nstring(out, e, e.message_id, mailbox::kEnvelopeMessageId, utf8);
   out += ')';
 }
 

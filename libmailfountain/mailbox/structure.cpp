@@ -24,6 +24,16 @@ Envelope envelope_of(const mime::Part& p) {
   Envelope e;
   e.date = field(p, "Date");
   e.subject = field(p, "Subject");
+  struct Nstring {
+    std::string_view name;
+    uint32_t bit;
+  };
+  for (const Nstring& n : {Nstring{"Date", kEnvelopeDate}, Nstring{"Subject", kEnvelopeSubject},
+                           Nstring{"In-Reply-To", kEnvelopeInReplyTo},
+                           Nstring{"Message-ID", kEnvelopeMessageId}}) {
+    const mime::HeaderField* f = p.find(n.name);
+    if (f != nullptr && mime::unfold(f->value).empty()) e.present_empty |= n.bit;
+  }
   e.from = field(p, "From");
   e.sender = field(p, "Sender");
   e.reply_to = field(p, "Reply-To");
@@ -105,11 +115,13 @@ std::string encode_structure(const BodyStructure& s) {
     put_pairs(e, p.disposition_params);
     e.str(p.id).str(p.description).str(p.md5).str(p.language).str(p.location);
     e.varint(p.lines);
-    e.u8(p.envelope ? 1 : 0);
+    // 0: no envelope; 1: an envelope; 2: an envelope, then its present_empty bits.
+    e.u8(!p.envelope ? 0 : p.envelope->present_empty == 0 ? 1 : 2);
     if (p.envelope) {
       const Envelope& v = *p.envelope;
       e.str(v.date).str(v.subject).str(v.from).str(v.sender).str(v.reply_to).str(v.to);
       e.str(v.cc).str(v.bcc).str(v.in_reply_to).str(v.message_id);
+      if (v.present_empty != 0) e.varint(v.present_empty);
     }
   }
   return e.take();
@@ -151,7 +163,7 @@ Status decode_structure(std::string_view in, BodyStructure* s) {
     d.str(&p.location);
     if (!d.varint(&lines) || lines > UINT32_MAX) return bad;
     p.lines = static_cast<uint32_t>(lines);
-    if (!d.u8(&has_envelope) || has_envelope > 1) return bad;
+    if (!d.u8(&has_envelope) || has_envelope > 2) return bad;
     if (has_envelope) {
       Envelope v;
       d.str(&v.date);
@@ -164,6 +176,11 @@ Status decode_structure(std::string_view in, BodyStructure* s) {
       d.str(&v.bcc);
       d.str(&v.in_reply_to);
       d.str(&v.message_id);
+      if (has_envelope == 2) {
+        uint64_t bits = 0;
+        if (!d.varint(&bits) || bits == 0 || bits > UINT32_MAX) return bad;
+        v.present_empty = static_cast<uint32_t>(bits);
+      }
       p.envelope = std::move(v);
     }
     if (d.failed()) return bad;

@@ -33,8 +33,19 @@ namespace mf::mailbox {
 // Kept raw (encoded words and all): ENVELOPE sends them as they are.
 struct Envelope {
   std::string date, subject, from, sender, reply_to, to, cc, bcc, in_reply_to, message_id;
+  // Fields present with an empty value (ENVELOPE sends "" for them, NIL for absent ones):
+  // bits kEnvelopeDate ... kEnvelopeMessageId. Stored only when not 0, so structures
+  // without such fields keep their encoding.
+  uint32_t present_empty = 0;
 
   bool operator==(const Envelope&) const = default;
+};
+
+enum EnvelopeField : uint32_t {
+  kEnvelopeDate = 1u << 0,
+  kEnvelopeSubject = 1u << 1,
+  kEnvelopeInReplyTo = 1u << 8,
+  kEnvelopeMessageId = 1u << 9,
 };
 
 struct PartStructure {

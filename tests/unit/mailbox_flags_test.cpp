@@ -168,5 +168,24 @@ TEST_CASE("the structure encoding round-trips and refuses damaged bytes") {
   MF_CHECK_CODE(mailbox::decode_structure("", &back), Code::kCorruption);
 }
 
+TEST_CASE("an envelope field present but empty is told apart from an absent one") {
+  auto msg = mime::parse_message(std::string_view("From: a@example.org\r\nSubject:\r\n"
+                                                  "In-Reply-To: \r\n\r\nbody\r\n"));
+  MF_REQUIRE_OK(msg);
+  mailbox::BodyStructure s = mailbox::make_structure(*msg);
+  REQUIRE(s.parts[0].envelope);
+  CHECK(s.parts[0].envelope->present_empty ==
+        (mailbox::kEnvelopeSubject | mailbox::kEnvelopeInReplyTo));
+  mailbox::BodyStructure back;
+  MF_REQUIRE_OK(mailbox::decode_structure(mailbox::encode_structure(s), &back));
+  CHECK(back == s);
+  // Without such fields the encoding is the first format's: older stores read the same.
+  auto plain = mime::parse_message(std::string_view("Subject: x\r\n\r\nbody\r\n"));
+  MF_REQUIRE_OK(plain);
+  std::string bytes = mailbox::encode_structure(mailbox::make_structure(*plain));
+  MF_REQUIRE_OK(mailbox::decode_structure(bytes, &back));
+  CHECK(back.parts[0].envelope->present_empty == 0);
+}
+
 }  // namespace
 }  // namespace mf::test
