@@ -536,6 +536,7 @@ class ConfigReader {
             r_.number("idle_timeout_seconds", i.idle_timeout_seconds, 1),
             r_.number("max_bad_commands", i.max_bad_commands, 1),
             r_.number("workers", i.workers, 1),
+            r_.number("max_connections_per_address", i.max_connections_per_address, 1),
         });
   }
 

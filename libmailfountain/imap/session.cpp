@@ -54,6 +54,9 @@ bool expunge_allowed_after(const Command& cmd) {
   }
 }
 
+// Buffers larger than this are released after use rather than kept for the next command.
+constexpr size_t kKeptBufferBytes = 16 * 1024;
+
 }  // namespace
 
 Session::Session(SessionOptions options, SessionHost& host, mailbox::MailStore& store)
@@ -353,7 +356,11 @@ void Session::run_work() {
 
 void Session::finish_work() {
   output_ += work_;
-  work_.clear();
+  // An idle session keeps little: a large answer's buffer is not kept for the next one.
+  if (work_.capacity() > kKeptBufferBytes)
+    std::string().swap(work_);
+  else
+    work_.clear();
   if (work_more_) return;  // wait_ stays kWork: the glue runs the next slice
   work_cmd_.reset();
   wait_ = Wait::kNone;

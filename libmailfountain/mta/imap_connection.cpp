@@ -171,7 +171,11 @@ void ImapConnection::flush() {
   std::string& out = session_->output();
   if (!out.empty()) {
     bufferevent_write(bev_, out.data(), out.size());
-    out.clear();
+    // An idle connection keeps little: a large answer's buffer is not kept.
+    if (out.capacity() > 16 * 1024)
+      std::string().swap(out);
+    else
+      out.clear();
   }
   if (session_->closing() && !draining_ && !working_) {
     draining_ = true;

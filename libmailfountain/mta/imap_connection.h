@@ -29,6 +29,7 @@ class ImapConnection : public ClientConnection,
   void shut_down() override;
   uint64_t id() const override { return id_; }
   const std::string& ip() const override { return ip_; }
+  bool imap() const override { return true; }
 
   // imap::SessionHost
   void check_login(const std::string& login, const std::string& password,

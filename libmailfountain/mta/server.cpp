@@ -139,6 +139,11 @@ Status MailServerImpl::configure(ServerConfig config) {
     return invalid_argument(
         "limits: max_message_bytes, max_recipients, max_errors and the connection limits must "
         "be positive, and max_command_line at least 512 (RFC 5321 §4.5.3.1.4)");
+  const ImapConfig& imap = config.imap;
+  if (imap.max_append_bytes == 0 || imap.login_timeout_seconds == 0 ||
+      imap.idle_timeout_seconds == 0 || imap.max_bad_commands == 0 || imap.workers == 0 ||
+      imap.max_connections_per_address == 0)
+    return invalid_argument("imap: every limit must be positive");
   MF_ASSIGN_OR_RETURN(
       auto files, certificate_files(context_.data_dir(), config.tls, settings->hostname, *this));
   net::TlsServerConfig tls;
@@ -289,10 +294,12 @@ void MailServerImpl::on_accept(ListenerRole role, int fd, const sockaddr* addr) 
   };
   if (stopping_) return refuse("server shutting down");
   if (connections_.size() >= limits.max_connections) return refuse("too many connections");
-  uint32_t& mine = per_address_[ip];
-  if (mine >= limits.max_connections_per_address) {
-    return refuse(fmt::format("too many connections from {}", ip));
-  }
+  // A mail client keeps several IMAP connections open per account, and an office behind
+  // one address has many accounts: IMAP has its own, larger, per-address limit.
+  uint32_t& mine = imap ? imap_per_address_[ip] : per_address_[ip];
+  const uint32_t most = imap ? settings_->config.imap.max_connections_per_address
+                             : limits.max_connections_per_address;
+  if (mine >= most) return refuse(fmt::format("too many connections from {}", ip));
   ++mine;
   uint64_t id = next_id_++;
   std::shared_ptr<ClientConnection> c;
@@ -309,8 +316,9 @@ void MailServerImpl::on_accept(ListenerRole role, int fd, const sockaddr* addr) 
 void MailServerImpl::connection_closed(uint64_t id) {
   auto it = connections_.find(id);
   if (it == connections_.end()) return;
-  auto pa = per_address_.find(it->second->ip());
-  if (pa != per_address_.end() && --pa->second == 0) per_address_.erase(pa);
+  auto& counts = it->second->imap() ? imap_per_address_ : per_address_;
+  auto pa = counts.find(it->second->ip());
+  if (pa != counts.end() && --pa->second == 0) counts.erase(pa);
   // The caller holds its own reference while it runs; the connection dies after it.
   connections_.erase(it);
   maybe_done();

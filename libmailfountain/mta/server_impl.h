@@ -61,6 +61,8 @@ class ClientConnection {
   virtual void shut_down() = 0;
   virtual uint64_t id() const = 0;
   virtual const std::string& ip() const = 0;
+  // IMAP connections are counted per address apart from SMTP ones (ImapConfig).
+  virtual bool imap() const { return false; }
 };
 
 // One SMTP connection.
@@ -196,7 +198,8 @@ class MailServerImpl : public MailServer {
   };
   std::vector<std::unique_ptr<Bound>> listeners_;
   std::unordered_map<uint64_t, std::shared_ptr<ClientConnection>> connections_;
-  std::map<std::string, uint32_t> per_address_;
+  std::map<std::string, uint32_t> per_address_;       // SMTP connections per client address
+  std::map<std::string, uint32_t> imap_per_address_;  // IMAP connections per client address
   uint64_t next_id_ = 1;
   ServerStatus stats_;
   bool stopping_ = false;

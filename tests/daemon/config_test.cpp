@@ -213,6 +213,20 @@ TEST_CASE("sending limits may be 0, meaning no limit, but other limits may not")
         "config.toml:2: limits.max_errors must be a positive integer");
 }
 
+TEST_CASE("the [imap] section sets the IMAP server's limits") {
+  DaemonConfig config = parse_ok(
+      "[imap]\nmax_append_bytes = 1048576\nidle_timeout_seconds = 3600\nworkers = 2\n"
+      "max_connections_per_address = 40\n");
+  CHECK(config.server.imap.max_append_bytes == 1048576);
+  CHECK(config.server.imap.idle_timeout_seconds == 3600);
+  CHECK(config.server.imap.workers == 2);
+  CHECK(config.server.imap.max_connections_per_address == 40);
+  CHECK(config.server.imap.login_timeout_seconds == mf::ImapConfig{}.login_timeout_seconds);
+  CHECK(error_of("[imap]\nworkers = 0\n") ==
+        "config.toml:2: imap.workers must be a positive integer");
+  CHECK(error_of("[imap]\nmax_append = 1\n").find("max_append") != std::string::npos);
+}
+
 TEST_CASE("a limit that is not a positive integer is refused with its file and line") {
   CHECK(error_of("hostname = \"mx.example.fr\"\n\n[limits]\nmax_recipients = -3\n") ==
         "config.toml:4: limits.max_recipients must be a positive integer");

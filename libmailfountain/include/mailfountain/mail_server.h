@@ -75,6 +75,9 @@ struct ImapConfig {
   uint32_t idle_timeout_seconds = 1800;  // after login (RFC 9051 §5.4: at least 30 minutes)
   uint32_t max_bad_commands = 20;        // then BYE
   uint32_t workers = 4;                  // threads running the sessions' store work
+  // Open IMAP connections per client address (mail clients keep several per account;
+  // SmtpLimits::max_connections counts them in the total).
+  uint32_t max_connections_per_address = 500;
 };
 
 // Sending limits of an authenticated account, over a sliding hour. 0 means no limit.
