@@ -147,7 +147,7 @@ void Session::cmd_store(const Command& cmd) {
   std::string reported = std::move(work_);
   work_ = std::move(before_report);
   if (a.silent) {
-    // Drop this STORE's own FETCH responses (RFC 9051 §6.4.6 .SILENT), keep the others'.
+    // Drop this STORE's own FLAGS (RFC 9051 §6.4.6 .SILENT), keep the other changes'.
     std::string kept;
     size_t pos = 0;
     while (pos < reported.size()) {
@@ -159,7 +159,11 @@ void Session::cmd_store(const Command& cmd) {
       if (modseq != 0 &&
           std::sscanf(std::string(line).c_str(), "* %u FETCH (UID %u", &seq, &uid) == 2)
         ours = std::binary_search(apply.begin(), apply.end(), uid);
-      if (!ours) kept.append(line);
+      if (!ours)
+        kept.append(line);
+      else if (condstore_)
+        // RFC 7162 §3.1.3: even a silent STORE tells the new MODSEQ once CONDSTORE is on.
+        kept += fmt::format("* {} FETCH (UID {} MODSEQ ({}))\r\n", seq, uid, modseq);
       pos = end;
     }
     reported = std::move(kept);

@@ -225,6 +225,24 @@ TEST_CASE("UID EXPUNGE removes only the given messages") {
   CHECK(d.send("v UID SEARCH DELETED\r\n") == "* SEARCH 1 4\r\nv OK Search completed.\r\n");
 }
 
+TEST_CASE("STORE reports flags, or only the new MODSEQ when silent under CONDSTORE") {
+  MailFixture f;
+  for (int i = 1; i <= 2; ++i)
+    REQUIRE(f.mail().append_bytes(small_message(i), MailFixture::to("alice")).is_ok());
+  Driver d(f.mail());
+  d.login("alice");
+  d.send("s SELECT INBOX\r\n");
+  CHECK(d.send("a STORE 1 +FLAGS (\\Seen)\r\n") ==
+        "* 1 FETCH (UID 1 FLAGS (\\Seen))\r\na OK Store completed.\r\n");
+  CHECK(d.send("b STORE 1 +FLAGS.SILENT (\\Flagged)\r\n") == "b OK Store completed.\r\n");
+  std::string out = d.send("c UID STORE 2 (UNCHANGEDSINCE 100) +FLAGS.SILENT (\\Seen)\r\n");
+  CHECK(out.find("* 2 FETCH (UID 2 MODSEQ (") == 0);
+  CHECK(out.find("FLAGS") == std::string::npos);
+  // A message changed after the client's modseq is not stored: MODIFIED names it.
+  out = d.send("e UID STORE 1:2 (UNCHANGEDSINCE 1) +FLAGS (\\Answered)\r\n");
+  CHECK(out.find("e OK [MODIFIED 1:2] Conditional STORE failed.") != std::string::npos);
+}
+
 TEST_CASE("too many bad commands end the session") {
   MailFixture f;
   imap::SessionOptions o;
