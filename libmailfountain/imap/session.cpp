@@ -355,7 +355,10 @@ void Session::run_work() {
 }
 
 void Session::finish_work() {
-  output_ += work_;
+  if (output_.empty())
+    output_.swap(work_);  // a large answer is not copied
+  else
+    output_ += work_;
   // An idle session keeps little: a large answer's buffer is not kept for the next one.
   if (work_.capacity() > kKeptBufferBytes)
     std::string().swap(work_);

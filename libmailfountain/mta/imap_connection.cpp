@@ -169,7 +169,15 @@ void ImapConnection::pump() {
 void ImapConnection::flush() {
   if (closed_) return;
   std::string& out = session_->output();
-  if (!out.empty()) {
+  if (out.size() > 64 * 1024) {
+    // A large answer (a FETCH slice, a big literal) is handed over, not copied: the
+    // buffer refers to the string until it is sent, then frees it.
+    auto* owned = new std::string(std::move(out));
+    out = std::string();
+    evbuffer_add_reference(
+        bufferevent_get_output(bev_), owned->data(), owned->size(),
+        [](const void*, size_t, void* arg) { delete static_cast<std::string*>(arg); }, owned);
+  } else if (!out.empty()) {
     bufferevent_write(bev_, out.data(), out.size());
     // An idle connection keeps little: a large answer's buffer is not kept.
     if (out.capacity() > 16 * 1024)

@@ -192,6 +192,24 @@ class ReadingTest(ImapTestCase):
         data = self.ok(m.uid("FETCH", uids[-1], "(BODY.PEEK[3.HEADER.FIELDS (SUBJECT)])"))
         self.assertEqual(data[0][1], b"Subject: Demande de devis\r\n\r\n")
 
+    def test_a_large_message_and_a_large_mailbox_arrive_whole(self):
+        # 3 MB of body, and enough messages that FETCH runs in several slices.
+        line = "".join(chr(ord("a") + i % 26) for i in range(76)) + "\r\n"
+        big = line * (3 * 1024 * 1024 // len(line))
+        self.deliver("jean.martin", "Grand message", big)
+        for i in range(200):
+            self.deliver("jean.martin", f"Petit {i}")
+        m = self.imaps("jean.martin")
+        self.wait_for_messages(m, "INBOX", 201)
+        self.ok(m.select("INBOX", readonly=True))
+        uid = self.ok(m.uid("SEARCH", "SUBJECT", "Grand"))[0].split()[-1]
+        data = self.ok(m.uid("FETCH", uid, "(BODY.PEEK[TEXT])"))
+        self.assertEqual(data[0][1], big.encode())
+        data = self.ok(m.fetch("1:*", "(UID ENVELOPE BODY.PEEK[HEADER])"))
+        subjects = [x[0] for x in data if isinstance(x, tuple)]
+        self.assertGreaterEqual(len(subjects), 201)
+        self.assertEqual(sum(1 for x in subjects if b"Petit " in x), 200)
+
     def test_search_by_header_and_by_decoded_utf8_body(self):
         self.deliver("sophie.bernard", None,
                      raw=multipart_mixed("client@example.net", addr("sophie.bernard"),
