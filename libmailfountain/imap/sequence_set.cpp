@@ -112,6 +112,24 @@ std::string to_string(const SequenceSet& set) {
   return out;
 }
 
+std::vector<UidRange> ranges_of(const std::vector<uint32_t>& ascending) {
+  std::vector<UidRange> ranges;
+  for (uint32_t n : ascending) {
+    if (!ranges.empty() && n <= ranges.back().last) continue;  // a duplicate
+    if (!ranges.empty() && ranges.back().last + 1 == n)
+      ranges.back().last = n;
+    else
+      ranges.push_back({n, n});
+  }
+  return ranges;
+}
+
+bool contains(const std::vector<UidRange>& ranges, uint32_t n) {
+  auto it = std::upper_bound(ranges.begin(), ranges.end(), n,
+                             [](uint32_t x, const UidRange& r) { return x < r.first; });
+  return it != ranges.begin() && n <= std::prev(it)->last;
+}
+
 std::string to_string(const std::vector<UidRange>& ranges) {
   std::string out;
   for (const UidRange& r : ranges) {

@@ -68,6 +68,14 @@ std::vector<UidRange> resolve(const SequenceSet& set, uint32_t largest);
 // highest UID are simply absent.
 bool within(const SequenceSet& set, uint32_t largest);
 
+// Numbers in ascending order (duplicates allowed) as merged ranges: {1,2,3,7} → 1:3,7.
+// For the sets the server writes: COPYUID, APPENDUID, VANISHED, ESEARCH ALL, MODIFIED.
+std::vector<UidRange> ranges_of(const std::vector<uint32_t>& ascending);
+
+// Whether `n` is in `ranges` (sorted and merged, as resolve() and ranges_of() give them).
+// O(log r).
+bool contains(const std::vector<UidRange>& ranges, uint32_t n);
+
 // The set written back in IMAP syntax ("1:3,7,*", "$"), e.g. for responses and logs.
 std::string to_string(const SequenceSet& set);
 // Resolved ranges in IMAP syntax ("1:3,7"); empty for none.

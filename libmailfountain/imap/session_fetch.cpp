@@ -58,16 +58,10 @@ void Session::cmd_fetch(const Command& cmd) {
     if (gone.is_ok()) {
       const uint32_t highest = selected_->uids.empty() ? 0 : selected_->uids.back();
       std::vector<UidRange> asked = resolve(a.set, std::max(highest, selected_->uidnext - 1));
-      std::vector<UidRange> ranges;
-      for (uint32_t uid : *gone) {
-        bool in = false;
-        for (const UidRange& r : asked) in |= uid >= r.first && uid <= r.last;
-        if (!in) continue;
-        if (!ranges.empty() && ranges.back().last + 1 == uid)
-          ranges.back().last = uid;
-        else
-          ranges.push_back({uid, uid});
-      }
+      std::vector<uint32_t> vanished;
+      for (uint32_t uid : *gone)
+        if (contains(asked, uid)) vanished.push_back(uid);
+      const std::vector<UidRange> ranges = ranges_of(vanished);
       if (!ranges.empty()) work_ += fmt::format("* VANISHED (EARLIER) {}\r\n", to_string(ranges));
     }
   }

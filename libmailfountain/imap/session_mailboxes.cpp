@@ -368,21 +368,12 @@ void Session::cmd_select(const Command& cmd) {
     const Qresync& q = *a.qresync;
     const std::vector<UidRange> known =
         q.known_uids ? resolve(*q.known_uids, UINT32_MAX) : std::vector<UidRange>{{1, UINT32_MAX}};
-    auto in_known = [&known](uint32_t uid) {
-      auto it = std::upper_bound(known.begin(), known.end(), uid,
-                                 [](uint32_t u, const UidRange& r) { return u < r.first; });
-      return it != known.begin() && uid <= std::prev(it)->last;
-    };
     auto gone = store_.expunged_since(account_, selected_->folder, q.modseq);
     if (gone.is_ok()) {
-      std::vector<UidRange> ranges;
-      for (uint32_t uid : *gone) {
-        if (!in_known(uid)) continue;
-        if (!ranges.empty() && ranges.back().last + 1 == uid)
-          ranges.back().last = uid;
-        else
-          ranges.push_back({uid, uid});
-      }
+      std::vector<uint32_t> vanished;
+      for (uint32_t uid : *gone)
+        if (contains(known, uid)) vanished.push_back(uid);
+      const std::vector<UidRange> ranges = ranges_of(vanished);
       if (!ranges.empty()) work_ += fmt::format("* VANISHED (EARLIER) {}\r\n", to_string(ranges));
     }
     auto changed = store_.changed_since(account_, selected_->folder, q.modseq);

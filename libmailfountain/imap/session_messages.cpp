@@ -17,14 +17,7 @@ namespace {
 // "1:3,7" for ascending UIDs: the sets of COPYUID and APPENDUID (RFC 4315), which list
 // source and destination UIDs in corresponding order.
 std::string uid_list_text(const std::vector<uint32_t>& uids) {
-  std::vector<UidRange> ranges;
-  for (uint32_t uid : uids) {
-    if (!ranges.empty() && ranges.back().last + 1 == uid)
-      ranges.back().last = uid;
-    else
-      ranges.push_back({uid, uid});
-  }
-  return to_string(ranges);
+  return to_string(ranges_of(uids));
 }
 
 // A flag as the client wrote it: a system flag's bit, or a keyword. \Recent cannot be

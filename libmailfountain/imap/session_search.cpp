@@ -23,14 +23,7 @@ bool uses_modseq(const SearchKey& key) {
 
 std::string number_set(std::vector<uint32_t> numbers) {
   std::sort(numbers.begin(), numbers.end());
-  std::vector<UidRange> ranges;
-  for (uint32_t n : numbers) {
-    if (!ranges.empty() && ranges.back().last + 1 == n)
-      ranges.back().last = n;
-    else if (ranges.empty() || ranges.back().last != n)
-      ranges.push_back({n, n});
-  }
-  return to_string(ranges);
+  return to_string(ranges_of(numbers));
 }
 
 constexpr std::string_view kBadCharset = "[BADCHARSET (UTF-8 US-ASCII)] Unsupported charset.";

@@ -11,22 +11,6 @@
 
 namespace mf::imap {
 
-namespace {
-
-// The UIDs as an IMAP set ("1:3,7"), for VANISHED.
-std::string uid_set_text(const std::vector<uint32_t>& uids) {
-  std::vector<UidRange> ranges;
-  for (uint32_t uid : uids) {
-    if (!ranges.empty() && ranges.back().last + 1 == uid)
-      ranges.back().last = uid;
-    else
-      ranges.push_back({uid, uid});
-  }
-  return to_string(ranges);
-}
-
-}  // namespace
-
 std::string Session::flag_list(const mailbox::MessageInfo& info) const {
   std::vector<std::string> flags;
   if (info.flags & mailbox::kSeen) flags.emplace_back("\\Seen");
@@ -100,7 +84,7 @@ void Session::report_changes(bool allow_expunge) {
       }
       if (!vanished.empty()) {
         if (qresync_) {
-          work_ += fmt::format("* VANISHED {}\r\n", uid_set_text(vanished));
+          work_ += fmt::format("* VANISHED {}\r\n", to_string(ranges_of(vanished)));
         } else {
           // Highest first: each EXPUNGE renumbers only the messages after it.
           for (auto it = indexes.rbegin(); it != indexes.rend(); ++it)

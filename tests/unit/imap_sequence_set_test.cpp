@@ -85,3 +85,23 @@ TEST_CASE("IMAP sequence numbers beyond the message count are detected") {
   REQUIRE(star.is_ok());
   CHECK(within(*star, 1));
 }
+
+namespace mf::imap {
+namespace {
+
+TEST_CASE("numbers the server writes become merged ranges, and membership is a search") {
+  CHECK(to_string(ranges_of({1, 2, 3, 7, 9, 10})) == "1:3,7,9:10");
+  CHECK(to_string(ranges_of({4, 4, 5})) == "4:5");
+  CHECK(ranges_of({}).empty());
+  const std::vector<UidRange> r = ranges_of({2, 3, 4, 10, 4294967295u});
+  CHECK_FALSE(contains(r, 1));
+  CHECK(contains(r, 2));
+  CHECK(contains(r, 4));
+  CHECK_FALSE(contains(r, 5));
+  CHECK(contains(r, 10));
+  CHECK(contains(r, 4294967295u));
+  CHECK_FALSE(contains({}, 1));
+}
+
+}  // namespace
+}  // namespace mf::imap
