@@ -74,7 +74,10 @@ void Session::fetch_slice() {
   Selected& s = *selected_;
   work_more_ = false;
   if (f.next < f.uids.size()) {
-    auto listed = store_.list_messages(account_, s.folder, f.uids[f.next]);
+    // The slice plans at most this many messages: the listing stops there.
+    constexpr size_t kSliceMessages = 4096;
+    const uint32_t last = f.uids[std::min(f.uids.size(), f.next + kSliceMessages) - 1];
+    auto listed = store_.list_messages(account_, s.folder, f.uids[f.next], last);
     if (!listed.is_ok()) {
       f.failed = true;
       host_.log(LogLevel::kError, fmt::format("imap: FETCH cannot list {} of {}: {}", s.folder,
@@ -86,7 +89,9 @@ void Session::fetch_slice() {
       size_t i = f.next;
       auto it = listed->begin();
       size_t planned_bytes = 0;
-      for (; i < f.uids.size() && planned_bytes < options_.fetch_slice_bytes; ++i) {
+      for (; i < f.uids.size() && i < f.next + kSliceMessages &&
+             planned_bytes < options_.fetch_slice_bytes;
+           ++i) {
         while (it != listed->end() && it->uid < f.uids[i]) ++it;
         if (it == listed->end() || it->uid != f.uids[i]) {
           f.missing = true;

@@ -98,6 +98,7 @@ struct MessageInfo {
   uint64_t size = 0;  // prefix + body: what IMAP's RFC822.SIZE reports
   int64_t internal_date = 0;
   uint64_t modseq = 0;
+  uint64_t prefix_size = 0;  // of the per-delivery prefix (MessageReader::prefix_size())
 };
 
 // What copy_messages and move_messages did (UIDPLUS, RFC 4315 COPYUID).
@@ -251,9 +252,10 @@ class MailStore {
 
   // ---- Messages ----
 
-  // Messages with uid >= min_uid, in UID order.
+  // Messages with min_uid <= uid <= max_uid, in UID order.
   Result<std::vector<MessageInfo>> list_messages(std::string_view account, std::string_view folder,
-                                                 uint32_t min_uid = 1);
+                                                 uint32_t min_uid = 1,
+                                                 uint32_t max_uid = UINT32_MAX);
   // Messages whose modseq is above `modseq` (CONDSTORE CHANGEDSINCE), in modseq order;
   // a range scan of the modseq index.
   Result<std::vector<MessageInfo>> changed_since(std::string_view account, std::string_view folder,

@@ -35,7 +35,7 @@ FolderStatus status_of(std::string name, const FolderRecord& r) {
 }
 
 MessageInfo info_of(uint32_t uid, const MessageRecord& m) {
-  return MessageInfo{uid, m.flags, m.keywords, m.size, m.internal_date, m.modseq};
+  return MessageInfo{uid, m.flags, m.keywords, m.size, m.internal_date, m.modseq, m.prefix.size()};
 }
 
 Result<std::optional<MessageRecord>> load_message(Txn& txn, uint64_t folder_id, uint32_t uid) {
@@ -147,8 +147,8 @@ Result<FolderStatus> MailStore::folder_status(std::string_view account, std::str
 }
 
 Result<std::vector<MessageInfo>> MailStore::list_messages(std::string_view account,
-                                                          std::string_view folder,
-                                                          uint32_t min_uid) {
+                                                          std::string_view folder, uint32_t min_uid,
+                                                          uint32_t max_uid) {
   MF_ASSIGN_OR_RETURN(std::string name, folder_name(folder));
   std::vector<MessageInfo> out;
   MF_RETURN_IF_ERROR(impl_->env->read([&](Txn& txn) -> Status {
@@ -158,9 +158,11 @@ Result<std::vector<MessageInfo>> MailStore::list_messages(std::string_view accou
     MF_ASSIGN_OR_RETURN(store::Cursor c, txn.cursor(Table::kMailMessages));
     for (bool ok = c.seek(message_key(rec.id, min_uid)); ok; ok = c.next()) {
       if (c.key().size() != 12 || c.key().substr(0, 8) != range) break;
+      const uint32_t uid = uid_of_message_key(c.key());
+      if (uid > max_uid) break;
       MessageRecord m;
       MF_RETURN_IF_ERROR(decode(c.value(), &m));
-      out.push_back(info_of(uid_of_message_key(c.key()), m));
+      out.push_back(info_of(uid, m));
     }
     return Status::ok();
   }));
@@ -344,8 +346,7 @@ Result<uint64_t> MailStore::set_flags(std::string_view account, std::string_view
   return result;
 }
 
-Result<std::vector<uint32_t>> MailStore::expunge(std::string_view account,
-                                                 std::string_view folder,
+Result<std::vector<uint32_t>> MailStore::expunge(std::string_view account, std::string_view folder,
                                                  const std::vector<uint32_t>* only) {
   MF_ASSIGN_OR_RETURN(std::string name, folder_name(folder));
   std::vector<uint32_t> gone;
