@@ -139,8 +139,13 @@ void ImapConnection::pump() {
         continue;
       case imap::Session::Wait::kWork: {
         if (working_) break;
-        // A FETCH slice waits until the client has read most of what was sent.
-        if (evbuffer_get_length(bufferevent_get_output(bev_)) > kImapOutputLowWater) {
+        // A FETCH slice waits until the client has read most of what was sent. Over TLS
+        // the filter moves everything on to the socket's buffer at once: count both (the
+        // TLS glue wakes the write callback when the socket's buffer has drained).
+        const size_t unsent = tls_ != nullptr
+                                  ? net::tls_unsent_bytes(bev_)
+                                  : evbuffer_get_length(bufferevent_get_output(bev_));
+        if (unsent > kImapOutputLowWater) {
           waiting_output_ = true;
           bufferevent_setwatermark(bev_, EV_WRITE, kImapOutputLowWater, 0);
           break;
