@@ -54,7 +54,12 @@ mf_configure() {
 # shellcheck disable=SC2034 # used by the scripts that source this file
 MF_MAIN_BUILD_DIR="$MF_ROOT/build"
 # shellcheck disable=SC2034
-MF_MAIN_CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DMF_WERROR=ON)
+# -O2 with line tables only (-g1): backtraces and sanitizer-free crash reports still name
+# files, lines and inlined frames, and the build takes about a fifth less time than with
+# full debug information (-g), which only an interactive debugger needs (configure a build
+# directory of your own with -DCMAKE_BUILD_TYPE=Debug for that).
+MF_MAIN_CMAKE_ARGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DMF_WERROR=ON
+  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG")
 
 # mf_build BUILD_DIR [TARGET...] — builds the given targets (all when none) with MF_JOBS.
 mf_build() {

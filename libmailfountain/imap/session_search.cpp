@@ -54,6 +54,26 @@ static Status select_messages(mailbox::MailStore& store, const std::string& acco
   return Status::ok();
 }
 
+// The selected mailbox as search keys see it, with `saved` as "$".
+static SearchContext context_of(const Session::Selected& s, const std::vector<uint32_t>* saved) {
+  SearchContext ctx;
+  ctx.messages = static_cast<uint32_t>(s.uids.size());
+  ctx.highest_uid = s.uids.empty() ? 0 : s.uids.back();
+  ctx.saved = saved;
+  return ctx;
+}
+
+// What SORT and THREAD order: the messages `key` selects, owned by `hits`, as `msgs`.
+static Status select_to_order(mailbox::MailStore& store, const std::string& account,
+                              const Session::Selected& s, const SearchKey& key,
+                              std::vector<std::unique_ptr<StoreMessage>>* hits,
+                              std::vector<SearchMessage*>* msgs) {
+  SearchProgram program(key, context_of(s, &s.saved));
+  MF_RETURN_IF_ERROR(select_messages(store, account, s, program, hits));
+  for (auto& m : *hits) msgs->push_back(m.get());
+  return Status::ok();
+}
+
 void Session::cmd_search(const Command& cmd) {
   const auto& a = std::get<SearchArgs>(cmd.args);
   Selected& s = *selected_;
@@ -62,11 +82,8 @@ void Session::cmd_search(const Command& cmd) {
   if (a.charset && !search_charset_supported(*a.charset)) return done(cmd.tag, "NO", kBadCharset);
   const bool modseq = uses_modseq(a.program);
   if (modseq) condstore_ = true;
-  SearchContext ctx;
-  ctx.messages = static_cast<uint32_t>(s.uids.size());
-  ctx.highest_uid = s.uids.empty() ? 0 : s.uids.back();
   std::vector<uint32_t> saved_before = s.saved;
-  ctx.saved = &saved_before;
+  SearchContext ctx = context_of(s, &saved_before);
   if (!a.program.set.saved && !a.program.children.empty()) {
     // A sequence-set key beyond the last message is a BAD (RFC 9051 §9 seq-number).
     for (const SearchKey& k : a.program.children)
@@ -126,16 +143,10 @@ void Session::cmd_sort(const Command& cmd) {
   const auto& a = std::get<SortArgs>(cmd.args);
   Selected& s = *selected_;
   if (!search_charset_supported(a.charset)) return done(cmd.tag, "NO", kBadCharset);
-  SearchContext ctx;
-  ctx.messages = static_cast<uint32_t>(s.uids.size());
-  ctx.highest_uid = s.uids.empty() ? 0 : s.uids.back();
-  ctx.saved = &s.saved;
-  SearchProgram program(a.program, ctx);
   std::vector<std::unique_ptr<StoreMessage>> hits;
-  Status st = select_messages(store_, account_, s, program, &hits);
-  if (!st.is_ok()) return store_error(cmd.tag, st);
   std::vector<SearchMessage*> msgs;
-  for (auto& m : hits) msgs.push_back(m.get());
+  Status st = select_to_order(store_, account_, s, a.program, &hits, &msgs);
+  if (!st.is_ok()) return store_error(cmd.tag, st);
   auto sorted = sort_messages(a.criteria, msgs);
   if (!sorted.is_ok()) return store_error(cmd.tag, sorted.status());
   std::string line = "* SORT";
@@ -148,16 +159,10 @@ void Session::cmd_thread(const Command& cmd) {
   const auto& a = std::get<ThreadArgs>(cmd.args);
   Selected& s = *selected_;
   if (!search_charset_supported(a.charset)) return done(cmd.tag, "NO", kBadCharset);
-  SearchContext ctx;
-  ctx.messages = static_cast<uint32_t>(s.uids.size());
-  ctx.highest_uid = s.uids.empty() ? 0 : s.uids.back();
-  ctx.saved = &s.saved;
-  SearchProgram program(a.program, ctx);
   std::vector<std::unique_ptr<StoreMessage>> hits;
-  Status st = select_messages(store_, account_, s, program, &hits);
-  if (!st.is_ok()) return store_error(cmd.tag, st);
   std::vector<SearchMessage*> msgs;
-  for (auto& m : hits) msgs.push_back(m.get());
+  Status st = select_to_order(store_, account_, s, a.program, &hits, &msgs);
+  if (!st.is_ok()) return store_error(cmd.tag, st);
   auto text = thread_messages(a.algorithm, msgs, cmd.uid);
   if (!text.is_ok()) return store_error(cmd.tag, text.status());
   work_ += text->empty() ? "* THREAD\r\n" : fmt::format("* THREAD {}\r\n", *text);
