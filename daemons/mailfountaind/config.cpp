@@ -38,7 +38,21 @@ constexpr RolePort kRoles[] = {
     {mf::ListenerRole::kSubmissions, 465},
     {mf::ListenerRole::kImap, 143},
     {mf::ListenerRole::kImaps, 993},
+    {mf::ListenerRole::kPop3, 110},
+    {mf::ListenerRole::kPop3s, 995},
 };
+
+// "smtp, submission, ..." (or with quotes and "or" before the last) for error messages.
+std::string role_names(bool quoted) {
+  std::string out;
+  const size_t n = std::size(kRoles);
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0) out += (quoted && i + 1 == n) ? " or " : ", ";
+    std::string_view name = mf::listener_role_name(kRoles[i].role);
+    out += quoted ? fmt::format("\"{}\"", name) : std::string(name);
+  }
+  return out;
+}
 
 uint16_t default_port(mf::ListenerRole role) {
   for (const auto& r : kRoles) {
@@ -222,6 +236,7 @@ class ConfigReader {
              [this](const auto& v, const auto& p) { return read_auth_throttle(v, p); }},
             {"outbound", [this](const auto& v, const auto& p) { return read_outbound(v, p); }},
             {"imap", [this](const auto& v, const auto& p) { return read_imap(v, p); }},
+            {"pop3", [this](const auto& v, const auto& p) { return read_pop3(v, p); }},
         }));
     if (config_.control_socket.size() > max_socket_path_length()) {
       const toml::source_region where = socket_where_;
@@ -341,9 +356,8 @@ class ConfigReader {
                }},
           }));
       if (!has_role) {
-        return r_.error(
-            table.source(),
-            fmt::format("{} needs a role: \"smtp\", \"submission\", \"submissions\", \"imap\" or \"imaps\"", item_path));
+        return r_.error(table.source(),
+                        fmt::format("{} needs a role: {}", item_path, role_names(true)));
       }
       if (!has_port) listener.port = default_port(listener.role);
       listeners_.push_back(listener);
@@ -540,6 +554,17 @@ class ConfigReader {
         });
   }
 
+  mf::Status read_pop3(const toml::node& value, const std::string& path) {
+    MF_ASSIGN_OR_RETURN(const toml::table* table, r_.table(value, path));
+    auto& p = config_.server.pop3;
+    return r_.read_table(*table, path,
+                         {
+                             r_.number("login_timeout_seconds", p.login_timeout_seconds, 1),
+                             r_.number("idle_timeout_seconds", p.idle_timeout_seconds, 1),
+                             r_.number("max_bad_commands", p.max_bad_commands, 1),
+                         });
+  }
+
   // [sending] and its per-domain and per-account tables. An override table gives only the
   // limits it changes; the others come from the account's domain table if there is one,
   // else from [sending] itself. The overrides are applied after [sending] is read whole,
@@ -679,7 +704,7 @@ mf::Result<mf::ListenerRole> parse_listener_role(std::string_view name) {
     if (mf::listener_role_name(r.role) == name) return r.role;
   }
   return mf::invalid_argument(
-      fmt::format("unknown listener role '{}' (roles: smtp, submission, submissions, imap, imaps)", name));
+      fmt::format("unknown listener role '{}' (roles: {})", name, role_names(false)));
 }
 
 std::string_view listener_role_text(mf::ListenerRole role) {

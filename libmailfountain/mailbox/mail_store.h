@@ -282,6 +282,11 @@ class MailStore {
   // `only` (sorted ascending: IMAP's UID EXPUNGE), only those of its UIDs.
   Result<std::vector<uint32_t>> expunge(std::string_view account, std::string_view folder,
                                         const std::vector<uint32_t>* only = nullptr);
+  // Removes the messages `uids` (sorted ascending) that exist, flagged \Deleted or not, as
+  // expunge() does (one modseq, one kExpunged change): POP3's UPDATE state. Returns the
+  // UIDs removed.
+  Result<std::vector<uint32_t>> remove_messages(std::string_view account, std::string_view folder,
+                                                const std::vector<uint32_t>& uids);
 
   // COPY and MOVE (RFC 9051 §6.4.7, RFC 6851): the messages `uids` of `from` that exist,
   // in UID order, get new UIDs in `to` (one new modseq for all of them), keeping flags,
@@ -323,6 +328,10 @@ class MailStore {
 
  private:
   explicit MailStore(std::unique_ptr<Impl> impl);
+  // expunge() and remove_messages(): removes the messages for which `removed` is true.
+  Result<std::vector<uint32_t>> remove_where(
+      std::string_view account, std::string_view folder,
+      const std::function<bool(uint32_t uid, uint32_t flags)>& removed);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -348,6 +348,23 @@ Result<uint64_t> MailStore::set_flags(std::string_view account, std::string_view
 
 Result<std::vector<uint32_t>> MailStore::expunge(std::string_view account, std::string_view folder,
                                                  const std::vector<uint32_t>* only) {
+  return remove_where(account, folder, [only](uint32_t uid, uint32_t flags) {
+    return (flags & kDeleted) &&
+           (only == nullptr || std::binary_search(only->begin(), only->end(), uid));
+  });
+}
+
+Result<std::vector<uint32_t>> MailStore::remove_messages(std::string_view account,
+                                                         std::string_view folder,
+                                                         const std::vector<uint32_t>& uids) {
+  return remove_where(account, folder, [&uids](uint32_t uid, uint32_t) {
+    return std::binary_search(uids.begin(), uids.end(), uid);
+  });
+}
+
+Result<std::vector<uint32_t>> MailStore::remove_where(
+    std::string_view account, std::string_view folder,
+    const std::function<bool(uint32_t uid, uint32_t flags)>& removed) {
   MF_ASSIGN_OR_RETURN(std::string name, folder_name(folder));
   std::vector<uint32_t> gone;
   uint64_t modseq = 0;
@@ -364,9 +381,7 @@ Result<std::vector<uint32_t>> MailStore::expunge(std::string_view account, std::
           bad = decode(v, &m);
           if (!bad.is_ok()) return false;
           const uint32_t uid = uid_of_message_key(k);
-          if ((m.flags & kDeleted) &&
-              (only == nullptr || std::binary_search(only->begin(), only->end(), uid)))
-            deleted.emplace_back(uid, std::move(m));
+          if (removed(uid, m.flags)) deleted.emplace_back(uid, std::move(m));
           return true;
         }));
     MF_RETURN_IF_ERROR(bad);

@@ -29,7 +29,9 @@ smtp::Role session_role(ListenerRole role) {
       return smtp::Role::kSubmissions;
     case ListenerRole::kImap:
     case ListenerRole::kImaps:
-      break;  // IMAP listeners get an ImapConnection
+    case ListenerRole::kPop3:
+    case ListenerRole::kPop3s:
+      break;  // IMAP and POP3 listeners get their own connections
   }
   return smtp::Role::kMx;
 }

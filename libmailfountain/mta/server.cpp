@@ -1,6 +1,7 @@
 // mta/server.cpp — MailServer: configuration, TLS certificates, listeners, the set of
 // connections, graceful shutdown and status.
 #include "mta/imap_connection.h"
+#include "mta/pop3_connection.h"
 #include "mta/server_impl.h"
 #include "mta/srs_secret.h"
 #include "outbound/delivery_engine.h"
@@ -33,6 +34,10 @@ std::string_view listener_role_name(ListenerRole role) {
       return "imap";
     case ListenerRole::kImaps:
       return "imaps";
+    case ListenerRole::kPop3:
+      return "pop3";
+    case ListenerRole::kPop3s:
+      return "pop3s";
   }
   return "smtp";
 }
@@ -113,7 +118,7 @@ MailServerImpl::MailServerImpl(Context& context, event_base* base, LogSink log,
 
 MailServerImpl::~MailServerImpl() {
   // IMAP work in progress uses its sessions: let it finish before they go.
-  imap_workers_.reset();
+  session_workers_.reset();
   for (auto& l : listeners_) evconnlistener_free(l->listener);
   listeners_.clear();
   connections_.clear();
@@ -144,6 +149,10 @@ Status MailServerImpl::configure(ServerConfig config) {
       imap.idle_timeout_seconds == 0 || imap.max_bad_commands == 0 || imap.workers == 0 ||
       imap.max_connections_per_address == 0)
     return invalid_argument("imap: every limit must be positive");
+  const Pop3Config& pop3 = config.pop3;
+  if (pop3.login_timeout_seconds == 0 || pop3.idle_timeout_seconds == 0 ||
+      pop3.max_bad_commands == 0)
+    return invalid_argument("pop3: every limit must be positive");
   MF_ASSIGN_OR_RETURN(
       auto files, certificate_files(context_.data_dir(), config.tls, settings->hostname, *this));
   net::TlsServerConfig tls;
@@ -282,11 +291,14 @@ void MailServerImpl::on_accept(ListenerRole role, int fd, const sockaddr* addr) 
   }
   const SmtpLimits& limits = settings_->config.limits;
   const bool imap = role == ListenerRole::kImap || role == ListenerRole::kImaps;
+  const bool pop3 = role == ListenerRole::kPop3 || role == ListenerRole::kPop3s;
   auto refuse = [&](std::string_view why) {
-    // IMAPS expects a TLS handshake: a plaintext BYE would only confuse it.
-    std::string line = imap ? fmt::format("* BYE {}\r\n", why)
-                            : fmt::format("421 4.7.0 {} Error: {}\r\n", settings_->hostname, why);
-    if (role == ListenerRole::kImaps) line.clear();
+    // On an implicit-TLS port the client expects a handshake: a plaintext line would only
+    // confuse it.
+    std::string line = imap   ? fmt::format("* BYE {}\r\n", why)
+                       : pop3 ? fmt::format("-ERR [SYS/TEMP] {}\r\n", why)
+                              : fmt::format("421 4.7.0 {} Error: {}\r\n", settings_->hostname, why);
+    if (role == ListenerRole::kImaps || role == ListenerRole::kPop3s) line.clear();
     // A best-effort line on a fresh socket: its buffer has room.
     if (!line.empty()) (void)!::send(fd, line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     ::close(fd);
@@ -295,16 +307,19 @@ void MailServerImpl::on_accept(ListenerRole role, int fd, const sockaddr* addr) 
   if (stopping_) return refuse("server shutting down");
   if (connections_.size() >= limits.max_connections) return refuse("too many connections");
   // A mail client keeps several IMAP connections open per account, and an office behind
-  // one address has many accounts: IMAP has its own, larger, per-address limit.
-  uint32_t& mine = imap ? imap_per_address_[ip] : per_address_[ip];
-  const uint32_t most = imap ? settings_->config.imap.max_connections_per_address
-                             : limits.max_connections_per_address;
+  // one address has many accounts: IMAP and POP3 have their own, larger, per-address limit.
+  const bool access = imap || pop3;
+  uint32_t& mine = access ? access_per_address_[ip] : per_address_[ip];
+  const uint32_t most = access ? settings_->config.imap.max_connections_per_address
+                               : limits.max_connections_per_address;
   if (mine >= most) return refuse(fmt::format("too many connections from {}", ip));
   ++mine;
   uint64_t id = next_id_++;
   std::shared_ptr<ClientConnection> c;
   if (imap)
     c = std::make_shared<ImapConnection>(*this, id, role, ip, settings_);
+  else if (pop3)
+    c = std::make_shared<Pop3Connection>(*this, id, role, ip, settings_);
   else
     c = std::make_shared<Connection>(*this, id, role, ip, settings_);
   connections_.emplace(id, c);
@@ -316,7 +331,7 @@ void MailServerImpl::on_accept(ListenerRole role, int fd, const sockaddr* addr) 
 void MailServerImpl::connection_closed(uint64_t id) {
   auto it = connections_.find(id);
   if (it == connections_.end()) return;
-  auto& counts = it->second->imap() ? imap_per_address_ : per_address_;
+  auto& counts = it->second->mailbox_access() ? access_per_address_ : per_address_;
   auto pa = counts.find(it->second->ip());
   if (pa != counts.end() && --pa->second == 0) counts.erase(pa);
   // The caller holds its own reference while it runs; the connection dies after it.
@@ -324,10 +339,10 @@ void MailServerImpl::connection_closed(uint64_t id) {
   maybe_done();
 }
 
-WorkerPool& MailServerImpl::imap_workers() {
-  if (!imap_workers_)
-    imap_workers_ = std::make_unique<WorkerPool>(std::max(1u, settings_->config.imap.workers));
-  return *imap_workers_;
+WorkerPool& MailServerImpl::session_workers() {
+  if (!session_workers_)
+    session_workers_ = std::make_unique<WorkerPool>(std::max(1u, settings_->config.imap.workers));
+  return *session_workers_;
 }
 
 void MailServerImpl::count_message(bool accepted, size_t delivered) {

@@ -14,6 +14,7 @@
 #include "mta/incoming_message.h"
 #include "mta/loop_poster.h"
 #include "mta/policy.h"
+#include "mta/pop3_maildrop.h"
 #include "mta/queue_id.h"
 #include "mta/sending_limiter.h"
 #include "model/worker_pool.h"
@@ -61,8 +62,9 @@ class ClientConnection {
   virtual void shut_down() = 0;
   virtual uint64_t id() const = 0;
   virtual const std::string& ip() const = 0;
-  // IMAP connections are counted per address apart from SMTP ones (ImapConfig).
-  virtual bool imap() const { return false; }
+  // Mail clients' connections (IMAP, POP3) are counted per address apart from SMTP ones
+  // (ImapConfig::max_connections_per_address).
+  virtual bool mailbox_access() const { return false; }
 };
 
 // One SMTP connection.
@@ -156,8 +158,10 @@ class MailServerImpl : public MailServer {
   AuthThrottle& throttle() { return throttle_; }
   SendingLimiter& limiter() { return *limiter_; }
   std::string next_queue_id() { return ids_.next(now()); }
-  // The threads that run IMAP sessions' store work (imap/session.h).
-  WorkerPool& imap_workers();
+  // The threads that run IMAP and POP3 sessions' store work (mta/stream_connection.h).
+  WorkerPool& session_workers();
+  // The maildrops POP3 sessions hold (mta/pop3_maildrop.h).
+  MaildropLocks& maildrop_locks() { return maildrop_locks_; }
   int64_t now() const;
   int64_t now_ms() const;
   void log(LogLevel level, std::string_view line) const {
@@ -189,6 +193,7 @@ class MailServerImpl : public MailServer {
   std::unique_ptr<Policy> policy_;
   AuthThrottle throttle_;
   QueueIdGenerator ids_;
+  MaildropLocks maildrop_locks_;
 
   struct Bound {
     MailServerImpl* server;
@@ -199,14 +204,14 @@ class MailServerImpl : public MailServer {
   std::vector<std::unique_ptr<Bound>> listeners_;
   std::unordered_map<uint64_t, std::shared_ptr<ClientConnection>> connections_;
   std::map<std::string, uint32_t> per_address_;       // SMTP connections per client address
-  std::map<std::string, uint32_t> imap_per_address_;  // IMAP connections per client address
+  std::map<std::string, uint32_t> access_per_address_;  // IMAP and POP3, per client address
   uint64_t next_id_ = 1;
   ServerStatus stats_;
   bool stopping_ = false;
   std::function<void()> on_stopped_;
   DeliveryListener delivery_listener_;
   // After the poster: destroyed (joined) first, while the jobs' posts still have a target.
-  std::unique_ptr<WorkerPool> imap_workers_;
+  std::unique_ptr<WorkerPool> session_workers_;
   // The outbound side, from start(); declared last so that it goes first.
   bool engine_stopping_ = false;
   std::unique_ptr<outbound::DeliveryEngine> engine_;

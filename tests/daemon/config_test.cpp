@@ -40,7 +40,7 @@ TEST_CASE("an empty configuration gives the library's defaults and the default l
   CHECK(config.log_destination == LogDestination::kStderr);
   CHECK(config.control_socket == "/var/lib/mailfountain/control.sock");
 
-  REQUIRE(config.server.listeners.size() == 5);
+  REQUIRE(config.server.listeners.size() == 7);
   CHECK(config.server.listeners[0].role == mf::ListenerRole::kMx);
   CHECK(config.server.listeners[0].address == "0.0.0.0");
   CHECK(config.server.listeners[0].port == 25);
@@ -52,12 +52,16 @@ TEST_CASE("an empty configuration gives the library's defaults and the default l
   CHECK(config.server.listeners[3].port == 143);
   CHECK(config.server.listeners[4].role == mf::ListenerRole::kImaps);
   CHECK(config.server.listeners[4].port == 993);
+  CHECK(config.server.listeners[5].role == mf::ListenerRole::kPop3);
+  CHECK(config.server.listeners[5].port == 110);
+  CHECK(config.server.listeners[6].role == mf::ListenerRole::kPop3s);
+  CHECK(config.server.listeners[6].port == 995);
 }
 
 TEST_CASE("no configuration file means the defaults") {
   auto config = load_config("", kDataDir);
   REQUIRE(config.is_ok());
-  CHECK(config->server.listeners.size() == 5);
+  CHECK(config->server.listeners.size() == 7);
 }
 
 TEST_CASE("every documented key is read into the configuration") {
@@ -227,6 +231,18 @@ TEST_CASE("the [imap] section sets the IMAP server's limits") {
   CHECK(error_of("[imap]\nmax_append = 1\n").find("max_append") != std::string::npos);
 }
 
+TEST_CASE("the [pop3] section sets the POP3 server's timeouts and bad-command limit") {
+  DaemonConfig config = parse_ok(
+      "[pop3]\nlogin_timeout_seconds = 60\nidle_timeout_seconds = 900\nmax_bad_commands = 5\n");
+  CHECK(config.server.pop3.login_timeout_seconds == 60);
+  CHECK(config.server.pop3.idle_timeout_seconds == 900);
+  CHECK(config.server.pop3.max_bad_commands == 5);
+  CHECK(parse_ok("").server.pop3.idle_timeout_seconds == mf::Pop3Config{}.idle_timeout_seconds);
+  CHECK(error_of("[pop3]\nidle_timeout_seconds = 0\n") ==
+        "config.toml:2: pop3.idle_timeout_seconds must be a positive integer");
+  CHECK(error_of("[pop3]\nworkers = 2\n").find("workers") != std::string::npos);
+}
+
 TEST_CASE("a limit that is not a positive integer is refused with its file and line") {
   CHECK(error_of("hostname = \"mx.example.fr\"\n\n[limits]\nmax_recipients = -3\n") ==
         "config.toml:4: limits.max_recipients must be a positive integer");
@@ -281,12 +297,12 @@ TEST_CASE("values of the wrong type are refused") {
 }
 
 TEST_CASE("listener mistakes are refused: role, address, port, duplicates") {
-  CHECK(error_of("[[listen]]\nrole = \"pop3\"\n") ==
-        "config.toml:2: listen[0].role: unknown listener role 'pop3' (roles: smtp, submission, "
-        "submissions, imap, imaps)");
+  CHECK(error_of("[[listen]]\nrole = \"pop2\"\n") ==
+        "config.toml:2: listen[0].role: unknown listener role 'pop2' (roles: smtp, submission, "
+        "submissions, imap, imaps, pop3, pop3s)");
   CHECK(error_of("[[listen]]\nport = 25\n") ==
         "config.toml:1: listen[0] needs a role: \"smtp\", \"submission\", \"submissions\", "
-        "\"imap\" or \"imaps\"");
+        "\"imap\", \"imaps\", \"pop3\" or \"pop3s\"");
   CHECK(error_of("[[listen]]\nrole = \"smtp\"\naddress = \"localhost\"\n") ==
         "config.toml:3: listen[0].address must be an IPv4 or IPv6 address, not 'localhost'");
   CHECK(error_of("[[listen]]\nrole = \"smtp\"\nport = 65536\n") ==
@@ -360,7 +376,7 @@ TEST_CASE("--listen parses ROLE=ADDRESS:PORT, IPv6 in brackets") {
   CHECK(v6->port == 0);
 
   for (const char* bad :
-       {"smtp", "smtp=127.0.0.1", "pop3=127.0.0.1:110", "smtp=::1:25", "smtp=[127.0.0.1]:25",
+       {"smtp", "smtp=127.0.0.1", "pop2=127.0.0.1:110", "smtp=::1:25", "smtp=[127.0.0.1]:25",
         "smtp=127.0.0.1:65536", "smtp=127.0.0.1:2x", "smtp=127.0.0.1:", "smtp=host:25"}) {
     auto result = parse_listen_option(bad);
     INFO(bad);

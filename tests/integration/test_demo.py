@@ -8,6 +8,7 @@ commands send it.
 """
 
 import imaplib
+import poplib
 import json
 import os
 import re
@@ -44,7 +45,7 @@ class DemoTest(unittest.TestCase):
         self.tmp = tempfile.TemporaryDirectory(prefix="mf-demo-")
         self.var = os.path.join(self.tmp.name, "var")
         self.env = dict(os.environ, MFCTL=MFCTL, MAILFOUNTAIND=MAILFOUNTAIND,
-                        MF_DEMO_VAR=self.var, MF_DEMO_PORTS="0 0 0 0 0")
+                        MF_DEMO_VAR=self.var, MF_DEMO_PORTS="0 0 0 0 0 0 0")
 
     def tearDown(self):
         subprocess.run([DEMO, "stop"], env=self.env, capture_output=True, timeout=60)
@@ -97,10 +98,11 @@ class DemoTest(unittest.TestCase):
         self.assertNotIn("sophie.bernard@" + D, json.dumps(managers))
 
         # The daemon runs: one line per listener, then the swaks commands.
-        ports = dict(re.findall(r"^  (SMTP|Submission|Submissions|IMAP|IMAPS) +127\.0\.0\.1:(\d+)$",
-                                second, re.M))
-        self.assertEqual(set(ports), {"SMTP", "Submission", "Submissions", "IMAP", "IMAPS"},
-                         second)
+        ports = dict(re.findall(
+            r"^  (SMTP|Submission|Submissions|IMAP|IMAPS|POP3|POP3S) +127\.0\.0\.1:(\d+)$",
+            second, re.M))
+        self.assertEqual(set(ports), {"SMTP", "Submission", "Submissions", "IMAP", "IMAPS",
+                                      "POP3", "POP3S"}, second)
         # The demo accounts' passwords are printed with the listeners.
         self.assertRegex(second, r"luc\.petit@ma-societe\.fr +luc-demo-2026")
         self.assertIn("swaks --server 127.0.0.1:%s --from someone@example.org --to support@%s"
@@ -134,6 +136,20 @@ class DemoTest(unittest.TestCase):
             m.starttls(ssl_context=ctx)
             m.login("luc.petit@" + D, "luc-demo-2026")
             self.assertEqual(m.select("INBOX")[0], "OK")
+        # Luc Petit lists his maildrop over POP3S and over POP3 with STLS (support@ reached
+        # him).
+        p3 = poplib.POP3_SSL("127.0.0.1", int(ports["POP3S"]), context=ctx, timeout=30)
+        p3.user("luc.petit@" + D)
+        p3.pass_("luc-demo-2026")
+        self.assertGreaterEqual(p3.stat()[0], 1)
+        p3.quit()
+        p3 = poplib.POP3("127.0.0.1", int(ports["POP3"]), timeout=30)
+        p3.stls(context=ctx)
+        p3.user("luc.petit@" + D)
+        p3.pass_("luc-demo-2026")
+        self.assertGreaterEqual(p3.stat()[0], 1)
+        p3.quit()
+        self.assertIn("pop3s://127.0.0.1:%s/" % ports["POP3S"], second)
         p = self.mfctl("--json", "status")
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertEqual(json.loads(p.stdout)["messages_accepted"], 3, p.stdout)

@@ -38,8 +38,10 @@ enum class ListenerRole {
   kSubmissions,  // port 465: TLS from the first byte (RFC 8314), then AUTH
   kImap,         // port 143: IMAP (RFC 9051); STARTTLS, then LOGIN or AUTHENTICATE
   kImaps,        // port 993: IMAP with TLS from the first byte (RFC 8314)
+  kPop3,         // port 110: POP3 (RFC 1939); STLS, then USER/PASS or AUTH PLAIN
+  kPop3s,        // port 995: POP3 with TLS from the first byte (RFC 8314)
 };
-// "smtp", "submission", "submissions", "imap", "imaps".
+// "smtp", "submission", "submissions", "imap", "imaps", "pop3", "pop3s".
 MF_EXPORT std::string_view listener_role_name(ListenerRole role);
 
 struct ListenerConfig {
@@ -78,6 +80,14 @@ struct ImapConfig {
   // Open IMAP connections per client address (mail clients keep several per account;
   // SmtpLimits::max_connections counts them in the total).
   uint32_t max_connections_per_address = 500;
+};
+
+// The POP3 server's limits (docs/pop3.md). Its store work runs on the IMAP workers
+// (ImapConfig::workers), and its connections count in ImapConfig's per-address limit.
+struct Pop3Config {
+  uint32_t login_timeout_seconds = 180;  // silence allowed before login
+  uint32_t idle_timeout_seconds = 600;   // after login (RFC 1939 §3: at least 10 minutes)
+  uint32_t max_bad_commands = 20;        // then -ERR and close
 };
 
 // Sending limits of an authenticated account, over a sliding hour. 0 means no limit.
@@ -178,6 +188,7 @@ struct ServerConfig {
   AuthThrottleConfig auth_throttle;  // submission and IMAP logins alike
   OutboundConfig outbound;
   ImapConfig imap;
+  Pop3Config pop3;
 };
 
 // Checks one entry of ServerConfig::trusted_networks: a network in CIDR notation or a
