@@ -6,6 +6,7 @@
 #include "base/codec.h"
 #include "mailbox/backup_files.h"
 #include "mailbox/folders.h"
+#include "mailbox/quota_rules.h"
 #include "mime/message.h"
 #include "model/directory_impl.h"
 #include "model/records.h"
@@ -72,7 +73,7 @@ Status deliver_one(Txn& txn, const Delivery& d, uint64_t body_id, uint64_t body_
   }
   uint64_t size = d.prefix.size() + body_size;
   MF_ASSIGN_OR_RETURN(QuotaUsage usage, load_usage(txn, d.account));
-  if (limit && usage.bytes + size > *limit) {
+  if (d.quota != QuotaMode::kExempt && !fits_quota(usage.bytes, size, limit)) {
     *out = resource_exhausted(
         fmt::format("mailbox full: {} uses {} of its {} bytes; this message needs {}", d.account,
                     usage.bytes, *limit, size));
@@ -101,10 +102,16 @@ Status deliver_one(Txn& txn, const Delivery& d, uint64_t body_id, uint64_t body_
   folder->messages += 1;
   if (!(m.flags & kSeen)) folder->unseen += 1;
   MF_RETURN_IF_ERROR(store_folder(txn, d.account, *name, *folder));
+  const uint64_t before = usage.bytes;
   usage.bytes += size;
   usage.messages += 1;
+  QuotaWarningStep warning = quota_warning_step(before, usage.bytes, limit, usage.warned,
+                                                d.quota == QuotaMode::kEnforceAndWarn);
+  usage.warned = warning.warned;
   MF_RETURN_IF_ERROR(store_usage(txn, d.account, usage));
-  *out = Delivered{d.account, *name, folder->uidvalidity, uid, m.modseq};
+  Delivered delivered{d.account, *name, folder->uidvalidity, uid, m.modseq, std::nullopt};
+  if (warning.send) delivered.quota_warning = QuotaWarning{usage.bytes, *limit};
+  *out = std::move(delivered);
   *change = Change{d.account, *name, Change::Kind::kAppended, m.modseq};
   return Status::ok();
 }
@@ -229,6 +236,17 @@ void MailStore::deliver(StagedBody body, std::vector<Delivery> deliveries, Deliv
 }
 
 void MailStore::deliver(StagedBody body, std::vector<Delivery> deliveries, InCommit in_commit,
+                        CommitDone done) {
+  InCommitAfter after;
+  if (in_commit)
+    after = [in_commit = std::move(in_commit)](Txn& txn, uint64_t body_id,
+                                               const std::vector<DeliveryOutcome>&) {
+      return in_commit(txn, body_id);
+    };
+  deliver(std::move(body), std::move(deliveries), std::move(after), std::move(done));
+}
+
+void MailStore::deliver(StagedBody body, std::vector<Delivery> deliveries, InCommitAfter in_commit,
                         CommitDone done) {
   if (!impl_->owner) {
     Status refusal = not_owner(impl_->files);
@@ -451,7 +469,7 @@ void MailStore::Impl::commit_batch(PreparedBatch& work) {
         // left decides whether the body is kept.
         BodyRecord body{refs, p.size, p.structure};
         MF_RETURN_IF_ERROR(txn.put(Table::kMailBodies, body_key(p.body_id), encode(body)));
-        MF_RETURN_IF_ERROR(req.in_commit(txn, p.body_id));
+        MF_RETURN_IF_ERROR(req.in_commit(txn, p.body_id, out));
         MF_ASSIGN_OR_RETURN(auto raw, txn.get(Table::kMailBodies, body_key(p.body_id)));
         if (!raw) return corruption(fmt::format("body {} lost its record", p.body_id));
         MF_RETURN_IF_ERROR(decode(*raw, &body));

@@ -45,6 +45,13 @@ class Context;
 
 namespace mf::mailbox {
 
+// How a delivery meets the account's quota (mailbox/quota_rules.h).
+enum class QuotaMode {
+  kEnforce,         // refused when it does not fit (IMAP APPEND, DSNs)
+  kEnforceAndWarn,  // the same, and may send the 90 % warning (SMTP delivery)
+  kExempt,          // stored even over the limit, counted in the usage (the warning itself)
+};
+
 // One recipient of a delivered or appended message.
 struct Delivery {
   std::string account;           // canonical account address (resolved by the caller)
@@ -53,6 +60,14 @@ struct Delivery {
   uint32_t flags = 0;            // Flag bits set initially
   std::vector<std::string> keywords;
   std::optional<int64_t> internal_date;  // default: the commit's time
+  QuotaMode quota = QuotaMode::kEnforce;
+};
+
+// The account's usage reached 90 % of its limit with this delivery (quota_warning_step):
+// the caller sends the warning. The store has already recorded it as sent.
+struct QuotaWarning {
+  uint64_t usage_bytes = 0;  // after the delivery
+  uint64_t limit_bytes = 0;
 };
 
 // Where a message went.
@@ -62,6 +77,7 @@ struct Delivered {
   uint32_t uidvalidity = 0;
   uint32_t uid = 0;
   uint64_t modseq = 0;
+  std::optional<QuotaWarning> quota_warning;  // only with QuotaMode::kEnforceAndWarn
 };
 
 // Per-delivery outcome: Delivered, or the refusal: kResourceExhausted ("mailbox full")
@@ -78,6 +94,11 @@ using DeliverDone = std::function<void(std::vector<DeliveryOutcome>)>;
 // once for one commit (LMDB map growth: it must recompute what it reports), and an error
 // it returns fails the whole batch's commit: return only store failures.
 using InCommit = std::function<Status(store::Txn&, uint64_t body_id)>;
+// The same, also given the outcomes of the request's local copies as this run of the
+// transaction decided them (one per Delivery, in order): the SMTP server queues the DSN
+// of the copies refused (mailbox full) in the same commit.
+using InCommitAfter = std::function<Status(store::Txn&, uint64_t body_id,
+                                           const std::vector<DeliveryOutcome>& outcomes)>;
 // Called once per deliver() with in_commit: whether the message's transaction committed
 // (an error: its body could not be stored, or the commit failed; then nothing
 // `in_commit` did remains), and the per-delivery outcomes.
@@ -217,6 +238,8 @@ class MailStore {
   // (see InCommit); `deliveries` may then be empty. A body that neither a local copy nor
   // `in_commit` took a reference on is deleted.
   void deliver(StagedBody body, std::vector<Delivery> deliveries, InCommit in_commit,
+               CommitDone done);
+  void deliver(StagedBody body, std::vector<Delivery> deliveries, InCommitAfter in_commit,
                CommitDone done);
   // The same, waiting for the outcome (IMAP APPEND, saving to Sent). Blocks.
   DeliveryOutcome append(StagedBody body, Delivery delivery);

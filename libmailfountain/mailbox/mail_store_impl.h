@@ -52,7 +52,7 @@ struct MailStore::Impl {
     StagedBody body;
     std::vector<Delivery> deliveries;
     CommitDone done;
-    InCommit in_commit;  // may be empty
+    InCommitAfter in_commit;  // may be empty
   };
 
   store::LmdbEnv* env;

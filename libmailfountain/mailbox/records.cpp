@@ -10,6 +10,8 @@ namespace mf::mailbox {
 namespace {
 
 constexpr uint8_t kFormat1 = 1;
+constexpr uint8_t kFormat2 = 2;  // QuotaUsage with its flags byte
+constexpr uint8_t kQuotaWarned = 1;
 
 Status bad(std::string_view what) {
   return corruption(fmt::format("a stored {} record is unreadable", what));
@@ -100,16 +102,21 @@ Status decode(std::string_view in, BodyRecord* r) {
 
 std::string encode(const QuotaUsage& r) {
   Encoder e;
-  e.u8(kFormat1).varint(r.bytes).varint(r.messages);
+  e.u8(r.warned ? kFormat2 : kFormat1).varint(r.bytes).varint(r.messages);
+  if (r.warned) e.u8(kQuotaWarned);
   return e.take();
 }
 
 Status decode(std::string_view in, QuotaUsage* r) {
   Decoder d(in);
   uint8_t format = 0;
-  if (!d.u8(&format) || format != kFormat1) return bad("quota usage");
+  if (!d.u8(&format) || (format != kFormat1 && format != kFormat2)) return bad("quota usage");
   d.varint(&r->bytes);
   d.varint(&r->messages);
+  uint8_t flags = 0;
+  if (format == kFormat2 && (!d.u8(&flags) || (flags & ~kQuotaWarned) != 0))
+    return bad("quota usage");
+  r->warned = (flags & kQuotaWarned) != 0;
   if (!d.done()) return bad("quota usage");
   return Status::ok();
 }

@@ -61,6 +61,10 @@ struct BodyRecord {
 struct QuotaUsage {
   uint64_t bytes = 0;
   uint64_t messages = 0;
+  // The account was sent the warning of a usage at 90 % of its limit, and its usage has
+  // not been seen below that mark by a delivery since (mailbox/quota_rules.h). Stored as
+  // format 2 of the record only when set, so unwarned accounts keep format 1.
+  bool warned = false;
 };
 
 std::string encode(const FolderRecord& r);

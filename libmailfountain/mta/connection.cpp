@@ -1,7 +1,9 @@
 // mta/connection.cpp — one SMTP client connection: the socket (plain or TLS) under an
 // smtp::Session, and the session's host: policy decisions, the message's body file and
 // its delivery into the mailbox store.
+#include "mta/local_outcome.h"
 #include "mta/outbound_request.h"
+#include "mta/quota_notice.h"
 #include "mta/received.h"
 #include "mta/server_impl.h"
 #include "queue/queue_store.h"
@@ -340,16 +342,18 @@ void Connection::on_message_end(const smtp::Envelope& env, const smtp::DataStats
   // first address that reached it names it in Delivered-To.
   const std::string sender = env.sender ? env.sender->mailbox() : "";
   std::vector<mailbox::Delivery> deliveries;
-  std::vector<std::string> delivered_to;
+  std::vector<LocalCopy> copies;
   std::set<std::string> seen;
-  for (const AcceptedRecipient& r : recipients_) {
+  for (size_t i = 0; i < recipients_.size(); ++i) {
+    const AcceptedRecipient& r = recipients_[i];
     for (const std::string& box : r.mailboxes) {
       if (!seen.insert(box).second) continue;
       mailbox::Delivery d;
       d.account = box;
       d.prefix = delivery_prefix(sender, r.address);
+      d.quota = mailbox::QuotaMode::kEnforceAndWarn;
       deliveries.push_back(std::move(d));
-      delivered_to.push_back(r.address);
+      copies.push_back(LocalCopy{box, r.address, i});
     }
   }
   log(LogLevel::kInfo, fmt::format("from=<{}>, size={}, nrcpt={}, message-id=<{}>, client=[{}]{}",
@@ -358,7 +362,8 @@ void Connection::on_message_end(const smtp::Envelope& env, const smtp::DataStats
                                        ? ""
                                        : fmt::format(", sasl_username={}", env.authenticated_as)));
 
-  // The remote recipients are queued in the same commit as the local copies.
+  // The remote recipients are queued in the same commit as the local copies, and so are
+  // the DSN entries of the copies the store refused (mta/local_outcome.h).
   OutboundInfo info;
   info.queue_id = queue_id_;
   info.size = size;
@@ -370,17 +375,34 @@ void Connection::on_message_end(const smtp::Envelope& env, const smtp::DataStats
   auto parts = std::make_shared<std::vector<QueuedPart>>(outbound_parts(env, recipients_, info));
   size_t remote = 0;
   for (const QueuedPart& part : *parts) remote += part.recipients.size();
-  mailbox::InCommit in_commit;
-  if (!parts->empty()) {
-    const int64_t now = server_.now();
-    in_commit = [parts, now](store::Txn& txn, uint64_t body_id) -> Status {
-      for (QueuedPart& part : *parts) {
-        part.message.body_id = body_id;
-        MF_RETURN_IF_ERROR(queue::enqueue(txn, part.message, part.recipients, now).status());
-      }
-      return Status::ok();
-    };
-  }
+  // What the last run of the transaction bounced (it may run more than once), read after
+  // the commit.
+  auto bounced = std::make_shared<std::vector<std::pair<std::string, std::string>>>();
+  const int64_t now = server_.now();
+  mailbox::InCommitAfter in_commit =
+      [parts, remote, bounced, now, env, copies, info](
+          store::Txn& txn, uint64_t body_id,
+          const std::vector<mailbox::DeliveryOutcome>& outcomes) -> Status {
+    bounced->clear();
+    size_t delivered = 0;
+    for (const auto& o : outcomes) delivered += o.is_ok() ? 1 : 0;
+    if (!message_taken(delivered, remote)) return Status::ok();  // refused whole: no DSN
+    for (QueuedPart& part : *parts) {
+      part.message.body_id = body_id;
+      MF_RETURN_IF_ERROR(queue::enqueue(txn, part.message, part.recipients, now).status());
+    }
+    std::optional<LocalBounce> bounce = local_bounce(env, copies, outcomes, info);
+    if (!bounce) return Status::ok();
+    bounce->part.message.body_id = body_id;
+    MF_ASSIGN_OR_RETURN(uint64_t id,
+                        queue::enqueue(txn, bounce->part.message, bounce->part.recipients, now));
+    for (uint32_t i = 0; i < bounce->part.recipients.size(); ++i) {
+      MF_RETURN_IF_ERROR(
+          queue::bounced(txn, queue::EntryRef{id, i}, bounce->replies[i], now).status());
+      bounced->emplace_back(bounce->part.recipients[i].address, bounce->replies[i]);
+    }
+    return Status::ok();
+  };
 
   std::weak_ptr<Connection> weak = weak_from_this();
   MailServerImpl* server = &server_;
@@ -390,9 +412,9 @@ void Connection::on_message_end(const smtp::Envelope& env, const smtp::DataStats
   server_.poster().expect();
   server_.store().deliver(
       std::move(*staged), std::move(deliveries), std::move(in_commit),
-      [weak, server, qid, delivered_to, account, nrcpt, parts, remote](
+      [weak, server, qid, copies, account, nrcpt, parts, remote, bounced](
           Status committed, std::vector<mailbox::DeliveryOutcome> out) {
-        server->poster().post([weak, server, qid, delivered_to, account, nrcpt, parts, remote,
+        server->poster().post([weak, server, qid, copies, account, nrcpt, parts, remote, bounced,
                                committed, out = std::move(out)]() {
           const bool queued = remote > 0 && committed.is_ok();
           if (queued) {
@@ -409,35 +431,34 @@ void Connection::on_message_end(const smtp::Envelope& env, const smtp::DataStats
                                                       "failed: {}",
                                                       qid, remote, committed.message()));
           }
-          size_t ok = 0, full = 0;
+          const Reply reply = end_of_data_reply(out, remote, queued, qid);
+          const bool taken = reply.code == 250;
+          size_t ok = 0;
           for (size_t i = 0; i < out.size(); ++i) {
-            const std::string& to = i < delivered_to.size() ? delivered_to[i] : std::string();
+            const std::string& to = i < copies.size() ? copies[i].address : std::string();
             if (out[i].is_ok()) {
               ++ok;
               server->log(LogLevel::kInfo,
                           fmt::format("{}: to=<{}>, orig_to=<{}>, relay=local, status=sent "
                                       "(delivered to {} uid {})",
                                       qid, out[i]->account, to, out[i]->folder, out[i]->uid));
+              if (out[i]->quota_warning)
+                send_quota_warning(*server, out[i]->account, *out[i]->quota_warning);
+            } else if (taken && committed.is_ok() && i < copies.size()) {
+              server->log(LogLevel::kInfo,
+                          fmt::format("{}: to=<{}>, orig_to=<{}>, relay=local, status=bounced "
+                                      "({})",
+                                      qid, copies[i].account, to,
+                                      local_refusal_reply(copies[i].account, out[i].status())));
             } else {
-              if (out[i].status().code() == Code::kResourceExhausted) ++full;
               server->log(LogLevel::kWarning,
                           fmt::format("{}: orig_to=<{}>, relay=local, status=deferred ({})", qid,
                                       to, out[i].status().message()));
             }
           }
-          Reply reply{250, "2.0.0", fmt::format("Ok: queued as {}", qid)};
-          if (remote > 0 && !queued) {
-            // Every recipient or none: a 4xx makes the client send again, and the
-            // local copies already stored would then arrive twice, but that is the
-            // lesser harm than losing the remote ones.
-            reply = Reply{451, "4.3.0", "Error: queue file write error"};
-          } else if (ok == 0 && !out.empty() && !queued) {
-            reply = full == out.size() ? Reply{452, "4.2.2", "Mailbox full"}
-                                       : Reply{451, "4.3.0", "Error: local delivery failed"};
-          } else if (!account.empty()) {
-            server->limiter().record(account, 1, nrcpt, server->now());
-          }
-          server->count_message(ok > 0 || queued, ok);
+          if (taken && committed.is_ok() && !bounced->empty()) server->reports_pending();
+          if (taken && !account.empty()) server->limiter().record(account, 1, nrcpt, server->now());
+          server->count_message(taken, ok);
           if (auto c = weak.lock()) c->complete(reply);
         });
       });

@@ -14,10 +14,8 @@ std::string destination_of(std::string_view address) {
   return ascii_lower(at == std::string_view::npos ? std::string_view() : address.substr(at + 1));
 }
 
-namespace {
-
-queue::NewMessage message_for(const smtp::Envelope& env, const OutboundInfo& info,
-                              std::string sender) {
+queue::NewMessage queued_message(const smtp::Envelope& env, const OutboundInfo& info,
+                                 std::string sender) {
   queue::NewMessage m;
   m.queue_id = info.queue_id;
   m.sender = std::move(sender);
@@ -32,8 +30,6 @@ queue::NewMessage message_for(const smtp::Envelope& env, const OutboundInfo& inf
   m.dkim_domain = info.dkim_domain;
   return m;
 }
-
-}  // namespace
 
 std::vector<QueuedPart> outbound_parts(const smtp::Envelope& env,
                                        const std::vector<AcceptedRecipient>& accepted,
@@ -50,7 +46,7 @@ std::vector<QueuedPart> outbound_parts(const smtp::Envelope& env,
     if (fresh) {
       std::string part_sender = sender;
       if (a.forwarded && info.forward_sender) part_sender = info.forward_sender(sender, key);
-      it->second.message = message_for(env, info, std::move(part_sender));
+      it->second.message = queued_message(env, info, std::move(part_sender));
     }
     const smtp::RcptParams* params =
         i < env.recipients.size() ? &env.recipients[i].params : nullptr;

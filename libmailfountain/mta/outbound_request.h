@@ -40,6 +40,12 @@ struct OutboundInfo {
   std::function<std::string(std::string_view sender, std::string_view domain)> forward_sender;
 };
 
+// The queued message's envelope for `env` with `sender` (ENVID, RET, 8BITMIME and
+// SMTPUTF8 from MAIL; queue ID, size, origin, priority and DKIM domain from `info`);
+// body_id left 0.
+queue::NewMessage queued_message(const smtp::Envelope& env, const OutboundInfo& info,
+                                 std::string sender);
+
 // The queued messages for `accepted` (in RCPT order, parallel to env.recipients); empty
 // when no recipient is remote.
 std::vector<QueuedPart> outbound_parts(const smtp::Envelope& env,

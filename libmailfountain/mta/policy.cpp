@@ -1,6 +1,7 @@
 // mta/policy.cpp — sender, recipient and message decisions of the SMTP server.
 #include "mta/policy.h"
 
+#include "mailbox/quota_rules.h"
 #include "model/names.h"
 
 #include <fmt/format.h>
@@ -149,12 +150,18 @@ RcptDecision Policy::local_recipient(std::string_view address, uint64_t size_hin
   d.accepted.mailboxes = res->mailboxes;
   d.accepted.remote = res->external;
   d.accepted.forwarded = !res->external.empty();
+  // Every final account of the address (an alias's, a redirection's members) is looked at;
+  // the address is refused only when none can take the message. Those that cannot are
+  // bounced after the data (mta/local_outcome.h) while the others receive it.
   for (const std::string& box : res->mailboxes) {
     auto quota = directory_.show_quota(admin_, box);
     if (!quota.is_ok() || !quota->limit_bytes) continue;
     auto usage = store_.quota_usage(box);
     if (!usage.is_ok()) continue;
-    if (usage->bytes + size_hint > *quota->limit_bytes) d.accepted.over_quota.push_back(box);
+    const std::optional<uint64_t> declared =
+        size_hint > 0 ? std::optional<uint64_t>(size_hint) : std::nullopt;
+    if (mailbox::rcpt_over_quota(usage->bytes, quota->limit_bytes, declared))
+      d.accepted.over_quota.push_back(box);
   }
   if (d.accepted.remote.empty() && d.accepted.over_quota.size() == res->mailboxes.size())
     d.refusal = Reply{452, "4.2.2", fmt::format("<{}>: Mailbox full", address)};

@@ -101,6 +101,7 @@ class Policy {
   std::string signing_domain(const std::vector<std::string>& from);
 
  private:
+  // `size_hint`: MAIL's SIZE=, 0 when not declared (mailbox::rcpt_over_quota).
   RcptDecision local_recipient(std::string_view address, uint64_t size_hint);
   // An SRS recipient of a local domain: reversed, then local (again, up to `depth` more
   // SRS layers) or queued to the original sender.

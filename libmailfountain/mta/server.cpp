@@ -199,6 +199,10 @@ void MailServerImpl::outbound_queued() {
   if (engine_) engine_->wake();
 }
 
+void MailServerImpl::reports_pending() {
+  if (engine_) engine_->report_now();
+}
+
 Status MailServerImpl::reload(ServerConfig config) {
   const auto& old = settings_->config.listeners;
   bool same = old.size() == config.listeners.size();

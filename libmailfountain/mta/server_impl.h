@@ -174,6 +174,9 @@ class MailServerImpl : public MailServer {
   std::function<std::string(std::string_view, std::string_view)> forward_sender() const;
   // A message's remote recipients were queued: counts it and wakes the delivery engine.
   void outbound_queued();
+  // DSNs became due in the queue (local copies refused after the data): the delivery
+  // engine builds them now (outbound/report_pass.h).
+  void reports_pending();
   void set_delivery_listener(DeliveryListener listener) override;
   void wake_outbound() override;
 

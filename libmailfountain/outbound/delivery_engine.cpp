@@ -646,6 +646,11 @@ void DeliveryEngine::wake() {
   impl_->refill();
 }
 
+void DeliveryEngine::report_now() {
+  if (!impl_->config.enabled) return;
+  impl_->report();
+}
+
 void DeliveryEngine::shutdown(std::function<void()> done) {
   impl_->stopping = true;
   impl_->on_stopped = std::move(done);

@@ -63,6 +63,9 @@ class DeliveryEngine {
   void start();
   // Looks at the queue now (new mail, a flush, a release).
   void wake();
+  // Builds the DSNs due in the queue now (a report pass) rather than after the next
+  // delivery: the SMTP server bounced local copies. Nothing when delivery is disabled.
+  void report_now();
   // Stops asking for work, cancels the connections (their open recipients are deferred
   // and recorded), waits for the store worker, then calls `done` on the loop.
   void shutdown(std::function<void()> done);
