@@ -40,6 +40,7 @@ constexpr RolePort kRoles[] = {
     {mf::ListenerRole::kImaps, 993},
     {mf::ListenerRole::kPop3, 110},
     {mf::ListenerRole::kPop3s, 995},
+    {mf::ListenerRole::kHttp, 80},
 };
 
 // "smtp, submission, ..." (or with quotes and "or" before the last) for error messages.

@@ -6,10 +6,11 @@
 //
 // DESCRIPTION
 //   mailfountaind runs libmailfountain's MTA engine (mf::MailServer) on a libevent loop:
-//   it receives mail for the data directory's domains (SMTP, port 25) and takes mail from
-//   its users (submission, 587 with STARTTLS and 465 with TLS). Everything SMTP is in the
-//   library; this program reads the configuration, owns the event loop, the signals, the
-//   log and the control socket, and nothing else.
+//   it receives mail for the data directory's domains (SMTP, port 25), takes mail from its
+//   users (submission, 587 with STARTTLS and 465 with TLS), serves their mailboxes (IMAP,
+//   143 and 993; POP3, 110 and 995) and mail clients' autoconfiguration (HTTP, 80).
+//   Every protocol is in the library; this program reads the configuration, owns the event
+//   loop, the signals, the log and the control socket, and nothing else.
 //
 //   It always runs in the foreground and never forks: systemd (Type=simple, see
 //   mailfountaind.service) or a terminal supervises it. --foreground is accepted, and is
@@ -17,7 +18,8 @@
 //
 // LISTENS ON
 //   The configuration's [[listen]] tables, or the --listen options (which replace them),
-//   or by default smtp 0.0.0.0:25, submission 0.0.0.0:587, submissions 0.0.0.0:465.
+//   or by default every role on 0.0.0.0 at its standard port: smtp 25, submission 587,
+//   submissions 465, imap 143, imaps 993, pop3 110, pop3s 995, http 80.
 //   Once every listener is bound it prints "listening: ROLE ADDRESS:PORT" per listener (the
 //   bound port, for port 0) and then "ready" on stdout, and logs the same.
 //   The control socket, DATA_DIR/control.sock by default (mode 0600), for `mfctl status`

@@ -186,7 +186,8 @@ void add_dns_commands(CLI::App& app, Commands& commands) {
 
   auto records = std::make_shared<DomainArgs>();
   CLI::App* verb = noun->add_subcommand(
-      "records", "Print MX, A, SPF, DKIM, DMARC and SRV records in zone-file syntax");
+      "records",
+      "Print MX, A, SPF, DKIM, DMARC, SRV and autoconfig CNAME records in zone-file syntax");
   verb->add_option("DOMAIN", records->name, "Domain name")->required();
   verb->add_option("--host", records->host,
                    "The mail server's host name (default: this system's host name)");

@@ -85,22 +85,32 @@ std::vector<DnsRecord> domain_dns_records(const DnsRecordInputs& in) {
                     "reports to postmaster"));
   struct Srv {
     const char* service;
+    int priority;
     int port;
     const char* what;
   };
-  // RFC 8314 §5.1 prefers implicit TLS (submissions, 465) to STARTTLS (submission, 587):
-  // the lower priority number is tried first.
+  // RFC 8314 §5.1 prefers implicit TLS (465, 993, 995) to STARTTLS (587, 143, 110): the
+  // lower priority number is tried first. RFC 6186 §3.4 lets the priorities of the IMAP
+  // and POP3 records say which of the two a client should take: IMAP, which keeps the
+  // mail on the server for every device.
   const Srv services[] = {
-      {"_submissions._tcp", 465, "mail submission over TLS (RFC 8314)"},
-      {"_submission._tcp", 587, "mail submission with STARTTLS (RFC 6186)"},
-      {"_imaps._tcp", 993, "IMAP over TLS (RFC 6186)"},
-      {"_pop3s._tcp", 995, "POP3 over TLS (RFC 6186)"},
+      {"_submissions._tcp", 0, 465, "mail submission over TLS (RFC 8314)"},
+      {"_submission._tcp", 1, 587, "mail submission with STARTTLS (RFC 6186)"},
+      {"_imaps._tcp", 0, 993, "IMAP over TLS (RFC 6186)"},
+      {"_imap._tcp", 1, 143, "IMAP with STARTTLS (RFC 6186)"},
+      {"_pop3s._tcp", 10, 995, "POP3 over TLS (RFC 6186; IMAP is preferred)"},
+      {"_pop3._tcp", 11, 110, "POP3 with STLS (RFC 6186; IMAP is preferred)"},
   };
   for (const Srv& s : services) {
-    int priority = std::string_view(s.service) == "_submission._tcp" ? 1 : 0;
     out.push_back(simple(fmt::format("{}.{}", s.service, domain), "SRV",
-                         fmt::format("{} 1 {} {}", priority, s.port, host), s.what));
+                         fmt::format("{} 1 {} {}", s.priority, s.port, host), s.what));
   }
+  // The host names mail clients ask for their settings (docs/autoconfig.md), served by
+  // the mail host's http listener.
+  out.push_back(simple(fmt::format("autoconfig.{}", domain), "CNAME", host,
+                       "Thunderbird's autoconfiguration (http listener)"));
+  out.push_back(simple(fmt::format("autodiscover.{}", domain), "CNAME", host,
+                       "Outlook's Autodiscover (http listener)"));
   return out;
 }
 

@@ -33,7 +33,8 @@ smtp::Role session_role(ListenerRole role) {
     case ListenerRole::kImaps:
     case ListenerRole::kPop3:
     case ListenerRole::kPop3s:
-      break;  // IMAP and POP3 listeners get their own connections
+    case ListenerRole::kHttp:
+      break;  // IMAP, POP3 and HTTP listeners get their own connections
   }
   return smtp::Role::kMx;
 }

@@ -4,6 +4,7 @@
 #include "mta/pop3_connection.h"
 #include "mta/server_impl.h"
 #include "mta/srs_secret.h"
+#include "http/server.h"
 #include "outbound/delivery_engine.h"
 
 #include "net/tls_context.h"
@@ -38,6 +39,8 @@ std::string_view listener_role_name(ListenerRole role) {
       return "pop3";
     case ListenerRole::kPop3s:
       return "pop3s";
+    case ListenerRole::kHttp:
+      return "http";
   }
   return "smtp";
 }
@@ -217,7 +220,8 @@ Status MailServerImpl::reload(ServerConfig config) {
 }
 
 Status MailServerImpl::start() {
-  if (!listeners_.empty()) return failed_precondition("the mail server is already started");
+  if (!listeners_.empty() || http_)
+    return failed_precondition("the mail server is already started");
   for (const ListenerConfig& lc : settings_->config.listeners) {
     sockaddr_storage ss{};
     socklen_t len = 0;
@@ -259,11 +263,20 @@ Status MailServerImpl::start() {
     bound->status = ListenerStatus{lc.role, lc.address, port};
     listeners_.push_back(std::move(bound));
   }
+  if (Status http = start_http(); !http.is_ok()) {
+    for (auto& l : listeners_) evconnlistener_free(l->listener);
+    listeners_.clear();
+    http_.reset();
+    http_listeners_.clear();
+    return http;
+  }
   auto engine = outbound::DeliveryEngine::create(
       context_, base_, store_, *poster_, settings_->config.outbound, settings_->hostname, log_);
   if (!engine.is_ok()) {
     for (auto& l : listeners_) evconnlistener_free(l->listener);
     listeners_.clear();
+    http_.reset();
+    http_listeners_.clear();
     return engine.status();
   }
   engine_ = std::move(*engine);
@@ -362,6 +375,8 @@ void MailServerImpl::shutdown(std::function<void()> done) {
   stopping_ = true;
   on_stopped_ = std::move(done);
   for (auto& l : listeners_) evconnlistener_disable(l->listener);
+  // HTTP requests are answered as they come: nothing is in progress to wait for.
+  if (http_) http_->close();
   // Copy: a connection may close (and leave the map) while being told.
   std::vector<std::shared_ptr<ClientConnection>> all;
   for (auto& [id, c] : connections_) all.push_back(c);
@@ -386,6 +401,7 @@ void MailServerImpl::maybe_done() {
 ServerStatus MailServerImpl::status() const {
   ServerStatus s = stats_;
   for (auto& l : listeners_) s.listeners.push_back(l->status);
+  for (const ListenerStatus& l : http_listeners_) s.listeners.push_back(l);
   s.connections = connections_.size();
   if (engine_) {
     const outbound::EngineStats e = engine_->stats();

@@ -37,6 +37,9 @@ struct event;
 namespace mf::outbound {
 class DeliveryEngine;
 }
+namespace mf::http {
+class Server;
+}
 
 namespace mf::mta {
 
@@ -185,6 +188,9 @@ class MailServerImpl : public MailServer {
                         void* arg);
   void on_accept(ListenerRole role, int fd, const struct sockaddr* addr);
   void maybe_done();
+  // Serves HTTP (autoconfiguration) on the bound http listeners, which it moves from
+  // listeners_ to http_ (mta/server_http.cpp). On failure, the caller frees both.
+  Status start_http();
 
   Context& context_;
   event_base* base_;
@@ -205,6 +211,9 @@ class MailServerImpl : public MailServer {
     ListenerStatus status;
   };
   std::vector<std::unique_ptr<Bound>> listeners_;
+  // The http listeners, served by evhttp, which owns them and their connections.
+  std::unique_ptr<http::Server> http_;
+  std::vector<ListenerStatus> http_listeners_;
   std::unordered_map<uint64_t, std::shared_ptr<ClientConnection>> connections_;
   std::map<std::string, uint32_t> per_address_;       // SMTP connections per client address
   std::map<std::string, uint32_t> access_per_address_;  // IMAP and POP3, per client address

@@ -40,7 +40,7 @@ TEST_CASE("an empty configuration gives the library's defaults and the default l
   CHECK(config.log_destination == LogDestination::kStderr);
   CHECK(config.control_socket == "/var/lib/mailfountain/control.sock");
 
-  REQUIRE(config.server.listeners.size() == 7);
+  REQUIRE(config.server.listeners.size() == 8);
   CHECK(config.server.listeners[0].role == mf::ListenerRole::kMx);
   CHECK(config.server.listeners[0].address == "0.0.0.0");
   CHECK(config.server.listeners[0].port == 25);
@@ -56,12 +56,14 @@ TEST_CASE("an empty configuration gives the library's defaults and the default l
   CHECK(config.server.listeners[5].port == 110);
   CHECK(config.server.listeners[6].role == mf::ListenerRole::kPop3s);
   CHECK(config.server.listeners[6].port == 995);
+  CHECK(config.server.listeners[7].role == mf::ListenerRole::kHttp);
+  CHECK(config.server.listeners[7].port == 80);
 }
 
 TEST_CASE("no configuration file means the defaults") {
   auto config = load_config("", kDataDir);
   REQUIRE(config.is_ok());
-  CHECK(config->server.listeners.size() == 7);
+  CHECK(config->server.listeners.size() == 8);
 }
 
 TEST_CASE("every documented key is read into the configuration") {
@@ -299,10 +301,10 @@ TEST_CASE("values of the wrong type are refused") {
 TEST_CASE("listener mistakes are refused: role, address, port, duplicates") {
   CHECK(error_of("[[listen]]\nrole = \"pop2\"\n") ==
         "config.toml:2: listen[0].role: unknown listener role 'pop2' (roles: smtp, submission, "
-        "submissions, imap, imaps, pop3, pop3s)");
+        "submissions, imap, imaps, pop3, pop3s, http)");
   CHECK(error_of("[[listen]]\nport = 25\n") ==
         "config.toml:1: listen[0] needs a role: \"smtp\", \"submission\", \"submissions\", "
-        "\"imap\", \"imaps\", \"pop3\" or \"pop3s\"");
+        "\"imap\", \"imaps\", \"pop3\", \"pop3s\" or \"http\"");
   CHECK(error_of("[[listen]]\nrole = \"smtp\"\naddress = \"localhost\"\n") ==
         "config.toml:3: listen[0].address must be an IPv4 or IPv6 address, not 'localhost'");
   CHECK(error_of("[[listen]]\nrole = \"smtp\"\nport = 65536\n") ==

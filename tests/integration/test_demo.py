@@ -17,6 +17,7 @@ import ssl
 import subprocess
 import tempfile
 import unittest
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEMO = os.path.join(ROOT, "scripts", "demo")
@@ -45,7 +46,7 @@ class DemoTest(unittest.TestCase):
         self.tmp = tempfile.TemporaryDirectory(prefix="mf-demo-")
         self.var = os.path.join(self.tmp.name, "var")
         self.env = dict(os.environ, MFCTL=MFCTL, MAILFOUNTAIND=MAILFOUNTAIND,
-                        MF_DEMO_VAR=self.var, MF_DEMO_PORTS="0 0 0 0 0 0 0")
+                        MF_DEMO_VAR=self.var, MF_DEMO_PORTS="0 0 0 0 0 0 0 0")
 
     def tearDown(self):
         subprocess.run([DEMO, "stop"], env=self.env, capture_output=True, timeout=60)
@@ -99,10 +100,10 @@ class DemoTest(unittest.TestCase):
 
         # The daemon runs: one line per listener, then the swaks commands.
         ports = dict(re.findall(
-            r"^  (SMTP|Submission|Submissions|IMAP|IMAPS|POP3|POP3S) +127\.0\.0\.1:(\d+)$",
+            r"^  (SMTP|Submission|Submissions|IMAP|IMAPS|POP3|POP3S|HTTP) +127\.0\.0\.1:(\d+)$",
             second, re.M))
         self.assertEqual(set(ports), {"SMTP", "Submission", "Submissions", "IMAP", "IMAPS",
-                                      "POP3", "POP3S"}, second)
+                                      "POP3", "POP3S", "HTTP"}, second)
         # The demo accounts' passwords are printed with the listeners.
         self.assertRegex(second, r"luc\.petit@ma-societe\.fr +luc-demo-2026")
         self.assertIn("swaks --server 127.0.0.1:%s --from someone@example.org --to support@%s"
@@ -150,6 +151,11 @@ class DemoTest(unittest.TestCase):
         self.assertGreaterEqual(p3.stat()[0], 1)
         p3.quit()
         self.assertIn("pop3s://127.0.0.1:%s/" % ports["POP3S"], second)
+        # The printed autoconfiguration URL answers (docs/autoconfig.md).
+        (url,) = re.findall(r"curl '(http://127\.0\.0\.1:\d+/mail/config-v1\.1\.xml\?[^']+)'",
+                            second)
+        with urllib.request.urlopen(url, timeout=30) as r:
+            self.assertIn(b"<clientConfig", r.read())
         p = self.mfctl("--json", "status")
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertEqual(json.loads(p.stdout)["messages_accepted"], 3, p.stdout)

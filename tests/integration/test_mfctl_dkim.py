@@ -117,7 +117,11 @@ class DnsRecordsTest(MfctlTestCase):
                      f"_submissions._tcp.{d}\tIN\tSRV\t0 1 465 mail.example.net.",
                      f"_submission._tcp.{d}\tIN\tSRV\t1 1 587 mail.example.net.",
                      f"_imaps._tcp.{d}\tIN\tSRV\t0 1 993 mail.example.net.",
-                     f"_pop3s._tcp.{d}\tIN\tSRV\t0 1 995 mail.example.net."]:
+                     f"_imap._tcp.{d}\tIN\tSRV\t1 1 143 mail.example.net.",
+                     f"_pop3s._tcp.{d}\tIN\tSRV\t10 1 995 mail.example.net.",
+                     f"_pop3._tcp.{d}\tIN\tSRV\t11 1 110 mail.example.net.",
+                     f"autoconfig.{d}\tIN\tCNAME\tmail.example.net.",
+                     f"autodiscover.{d}\tIN\tCNAME\tmail.example.net."]:
             self.assertIn(line + "\n", out)
         self.assertRegex(out, r"mf\d{6}\._domainkey\." + re.escape(d) +
                          r'\tIN\tTXT\t"v=DKIM1; k=rsa; p=[A-Za-z0-9+/]+" "[A-Za-z0-9+/=]+"\n')
@@ -134,7 +138,7 @@ class DnsRecordsTest(MfctlTestCase):
         records = self.records("--ipv4", "192.0.2.25", "--ipv6", "2001:db8::25")
         types = [r["type"] for r in records]
         self.assertEqual(types, ["MX", "A", "AAAA", "TXT", "TXT", "TXT", "SRV", "SRV", "SRV",
-                                 "SRV"])
+                                 "SRV", "SRV", "SRV", "CNAME", "CNAME"])
         (dkim_txt,) = [r for r in records if "._domainkey." in r["name"]]
         self.assertEqual(len(dkim_txt["strings"]), 2)
         self.assertTrue(all(len(s) <= 255 for s in dkim_txt["strings"]))

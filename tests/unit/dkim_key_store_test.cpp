@@ -109,7 +109,7 @@ TEST_CASE("TXT text splits into strings of at most 255 octets") {
   CHECK(split_txt_strings(std::string(600, 'a')).size() == 3);
 }
 
-TEST_CASE("a domain's DNS records cover MX, A, SPF, DKIM, DMARC and the client SRVs") {
+TEST_CASE("a domain's DNS records cover MX, A, SPF, DKIM, DMARC, the client SRVs and autoconfig") {
   DnsRecordInputs in;
   in.domain = "ma-societe.fr";
   in.host = "mail.ma-societe.fr";
@@ -130,7 +130,16 @@ TEST_CASE("a domain's DNS records cover MX, A, SPF, DKIM, DMARC and the client S
         std::string::npos);
   CHECK(zone.find("_imaps._tcp.ma-societe.fr.\tIN\tSRV\t0 1 993 mail.ma-societe.fr.\n") !=
         std::string::npos);
-  CHECK(zone.find("_pop3s._tcp.ma-societe.fr.\tIN\tSRV\t0 1 995 mail.ma-societe.fr.\n") !=
+  CHECK(zone.find("_imap._tcp.ma-societe.fr.\tIN\tSRV\t1 1 143 mail.ma-societe.fr.\n") !=
+        std::string::npos);
+  // RFC 6186 §3.4: the priorities prefer IMAP to POP3.
+  CHECK(zone.find("_pop3s._tcp.ma-societe.fr.\tIN\tSRV\t10 1 995 mail.ma-societe.fr.\n") !=
+        std::string::npos);
+  CHECK(zone.find("_pop3._tcp.ma-societe.fr.\tIN\tSRV\t11 1 110 mail.ma-societe.fr.\n") !=
+        std::string::npos);
+  CHECK(zone.find("autoconfig.ma-societe.fr.\tIN\tCNAME\tmail.ma-societe.fr.\n") !=
+        std::string::npos);
+  CHECK(zone.find("autodiscover.ma-societe.fr.\tIN\tCNAME\tmail.ma-societe.fr.\n") !=
         std::string::npos);
   CHECK(zone.find("AAAA") == std::string::npos);
 

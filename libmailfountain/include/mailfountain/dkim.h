@@ -62,7 +62,7 @@ struct DnsRecordInputs {
 // One record, with its name fully qualified ("_dmarc.example.org.").
 struct DnsRecord {
   std::string name;
-  std::string type;                  // "MX", "A", "AAAA", "TXT", "SRV"
+  std::string type;                  // "MX", "A", "AAAA", "TXT", "SRV", "CNAME"
   std::string value;                 // RDATA in zone-file form; for TXT the quoted strings
   std::vector<std::string> strings;  // TXT only: the strings, each at most 255 octets
   std::string comment;               // what the record is for, one line
@@ -70,8 +70,10 @@ struct DnsRecord {
 };
 
 // The records, in this order: MX, A, AAAA, SPF (v=spf1 mx -all), DKIM (one TXT per key),
-// DMARC (p=quarantine, reports to postmaster@), and the SRV records of RFC 6186 and RFC 8314
-// (_submissions 465, _submission 587, _imaps 993, _pop3s 995).
+// DMARC (p=quarantine, reports to postmaster@), the SRV records of RFC 6186 and RFC 8314
+// (_submissions 465, _submission 587, _imaps 993, _imap 143, _pop3s 995, _pop3 110;
+// implicit TLS first, IMAP before POP3), and the CNAMEs autoconfig.DOMAIN and
+// autodiscover.DOMAIN to the host, for mail-client autoconfiguration.
 MF_EXPORT std::vector<DnsRecord> domain_dns_records(const DnsRecordInputs& in);
 
 // The records in zone-file syntax (RFC 1035 §5), a comment line above each; a placeholder

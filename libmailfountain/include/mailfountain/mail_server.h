@@ -40,8 +40,10 @@ enum class ListenerRole {
   kImaps,        // port 993: IMAP with TLS from the first byte (RFC 8314)
   kPop3,         // port 110: POP3 (RFC 1939); STLS, then USER/PASS or AUTH PLAIN
   kPop3s,        // port 995: POP3 with TLS from the first byte (RFC 8314)
+  kHttp,         // port 80: HTTP, mail-client autoconfiguration (docs/autoconfig.md); its
+                 // connections are not in ServerStatus::connections nor the SmtpLimits
 };
-// "smtp", "submission", "submissions", "imap", "imaps", "pop3", "pop3s".
+// "smtp", "submission", "submissions", "imap", "imaps", "pop3", "pop3s", "http".
 MF_EXPORT std::string_view listener_role_name(ListenerRole role);
 
 struct ListenerConfig {
