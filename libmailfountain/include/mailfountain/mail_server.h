@@ -1,7 +1,8 @@
 // mailfountain/mail_server.h — the MTA engine: SMTP listeners for receiving (MX, port 25)
 // and submission (587 with STARTTLS, 465 with TLS from the first byte), local delivery
-// into the mailbox store, IMAP listeners for reading it (143 with STARTTLS, 993 with TLS
-// from the first byte), on an event loop the embedder owns.
+// into the mailbox store, IMAP (143 with STARTTLS, 993 with TLS from the first byte) and
+// POP3 (110 with STLS, 995) listeners for reading it, and an HTTP listener for mail
+// clients' autoconfiguration, on an event loop the embedder owns.
 //
 // A MailServer runs on one libevent event_base, given by the embedder (mailfountaind's, or
 // a product's own): every callback of the server runs on that loop's thread, and every
