@@ -7,8 +7,8 @@ namespace mf::mta {
 
 ImapConnection::ImapConnection(MailServerImpl& server, uint64_t id, ListenerRole role,
                                std::string ip, std::shared_ptr<const Settings> settings)
-    : StreamConnection(server, id, std::move(ip), std::move(settings),
-                       StreamProtocol{"imap", Service::kImap, role == ListenerRole::kImaps}) {
+    : SessionConnection(server, id, std::move(ip), std::move(settings),
+                        StreamProtocol{"imap", Service::kImap, role == ListenerRole::kImaps}) {
   const ImapConfig& cfg = settings_->config.imap;
   imap::SessionOptions o;
   o.hostname = settings_->hostname;
@@ -27,41 +27,9 @@ ImapConnection::~ImapConnection() {
   session_.reset();
 }
 
-SessionWait ImapConnection::session_waiting() const {
-  switch (session_->waiting()) {
-    case imap::Session::Wait::kNone:
-      return SessionWait::kNone;
-    case imap::Session::Wait::kLogin:
-      return SessionWait::kLogin;
-    case imap::Session::Wait::kWork:
-      return SessionWait::kWork;
-    case imap::Session::Wait::kStartTls:
-      return SessionWait::kStartTls;
-  }
-  return SessionWait::kNone;
-}
-
 uint32_t ImapConnection::timeout_seconds() const {
   const ImapConfig& cfg = settings_->config.imap;
   return session_->authenticated() ? cfg.idle_timeout_seconds : cfg.login_timeout_seconds;
-}
-
-void ImapConnection::session_login_done(LoginVerdict verdict, const std::string& account) {
-  imap::LoginOutcome outcome = imap::LoginOutcome::kTemporary;
-  switch (verdict) {
-    case LoginVerdict::kOk:
-      outcome = imap::LoginOutcome::kOk;
-      break;
-    case LoginVerdict::kFailed:
-      outcome = imap::LoginOutcome::kFailed;
-      break;
-    case LoginVerdict::kThrottled:
-      outcome = imap::LoginOutcome::kThrottled;
-      break;
-    case LoginVerdict::kTemporary:
-      break;
-  }
-  session_->complete_login(outcome, account);
 }
 
 void ImapConnection::logged_in(const std::string& account) {

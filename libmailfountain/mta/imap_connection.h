@@ -6,14 +6,15 @@
 #define MF_MTA_IMAP_CONNECTION_H
 
 #include "imap/session.h"
-#include "mta/stream_connection.h"
+#include "mta/session_connection.h"
 
 #include <memory>
 #include <string>
 
 namespace mf::mta {
 
-class ImapConnection : public StreamConnection, public imap::SessionHost {
+class ImapConnection : public SessionConnection<imap::Session, imap::LoginOutcome>,
+                       public imap::SessionHost {
  public:
   ImapConnection(MailServerImpl& server, uint64_t id, ListenerRole role, std::string ip,
                  std::shared_ptr<const Settings> settings);
@@ -28,21 +29,9 @@ class ImapConnection : public StreamConnection, public imap::SessionHost {
   void log(LogLevel level, std::string_view line) override { log_line(level, line); }
 
  private:
-  void session_start() override { session_->start(); }
-  size_t session_feed(std::string_view in) override { return session_->feed(in); }
-  SessionWait session_waiting() const override;
-  bool session_closing() const override { return session_->closing(); }
-  std::string& session_output() override { return session_->output(); }
-  void session_run_work() override { session_->run_work(); }
-  void session_finish_work() override { session_->finish_work(); }
-  void session_tls_started() override { session_->tls_started(); }
-  void session_timed_out() override { session_->timed_out(); }
-  void session_shut_down() override { session_->shut_down(); }
-  void session_login_done(LoginVerdict verdict, const std::string& account) override;
   uint32_t timeout_seconds() const override;
   void on_close() override { changes_ = mailbox::Subscription(); }
 
-  std::unique_ptr<imap::Session> session_;
   mailbox::Subscription changes_;
 };
 

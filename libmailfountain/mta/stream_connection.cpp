@@ -38,21 +38,21 @@ bool StreamConnection::start(int fd) {
                fmt::format("{}: TLS setup failed: {}", protocol_.name, wrapped.status().message()));
       return false;
     }
-    bev_ = wrapped->bev;
     tls_ = wrapped->tls;
+    bev_ = wrapped->bev;
   }
-  bufferevent_setwatermark(bev_, EV_READ, 0, protocol_.max_buffered_input);
-  set_callbacks();
-  set_timeout();
-  bufferevent_enable(bev_, EV_READ | EV_WRITE);
+  arm();
   session_start();
   flush();
   return true;
 }
 
-void StreamConnection::set_callbacks() {
+void StreamConnection::arm() {
+  bufferevent_setwatermark(bev_, EV_READ, 0, protocol_.max_buffered_input);
   bufferevent_setcb(bev_, &StreamConnection::read_cb, &StreamConnection::write_cb,
                     &StreamConnection::event_cb, this);
+  set_timeout();
+  bufferevent_enable(bev_, EV_READ | EV_WRITE);
 }
 
 void StreamConnection::set_timeout() {
@@ -197,10 +197,7 @@ void StreamConnection::start_tls() {
                          protocol_.name, wrapped->discarded_plaintext));
   bev_ = wrapped->bev;
   tls_ = wrapped->tls;
-  bufferevent_setwatermark(bev_, EV_READ, 0, protocol_.max_buffered_input);
-  set_callbacks();
-  set_timeout();
-  bufferevent_enable(bev_, EV_READ | EV_WRITE);
+  arm();
   session_tls_started();
 }
 

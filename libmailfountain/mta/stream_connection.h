@@ -106,7 +106,9 @@ class StreamConnection : public ClientConnection,
   static void write_cb(bufferevent* bev, void* arg);
   static void event_cb(bufferevent* bev, short what, void* arg);
 
-  void set_callbacks();
+  // Sets bev_'s input bound, callbacks and timeout, and enables it (at the start, and on
+  // the TLS filter after STARTTLS).
+  void arm();
   size_t unsent() const;
   void flush();
   void start_tls();
