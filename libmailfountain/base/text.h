@@ -2,6 +2,7 @@
 #ifndef MF_BASE_TEXT_H
 #define MF_BASE_TEXT_H
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,9 @@ bool is_valid_utf8(std::string_view s);
 
 // Length of the well-formed UTF-8 sequence starting at s[i], or 0 if there is none.
 size_t utf8_sequence_length(std::string_view s, size_t i);
+
+// Appends code point `cp` (at most U+10FFFF; callers check) to `out` in UTF-8.
+void append_utf8(std::string& out, uint32_t cp);
 
 // Whether `c` is atext (RFC 5322 §3.2.3: letters, digits and !#$%&'*+-/=?^_`{|}~), every
 // byte from 0x80 up counting as atext too, as in UTF-8 addresses and headers (RFC 6531

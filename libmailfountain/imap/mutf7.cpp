@@ -1,6 +1,8 @@
 // imap/mutf7.cpp — modified UTF-7 encoding and decoding (see mutf7.h).
 #include "imap/mutf7.h"
 
+#include "base/text.h"
+
 #include <cstdint>
 #include <vector>
 
@@ -25,24 +27,6 @@ bool is_direct(uint32_t cp) {
 
 Status invalid_mutf7(std::string_view why) {
   return invalid_argument("Invalid modified UTF-7 mailbox name: " + std::string(why));
-}
-
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 // Decodes one well-formed UTF-8 sequence at s[i]; returns its length (0 if ill-formed).

@@ -72,24 +72,6 @@ uint32_t fold_other(uint32_t cp) {
   return cp;
 }
 
-void append_utf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 uint32_t decode_utf8(std::string_view s, size_t i, size_t n) {
   auto b = [&](size_t k) { return static_cast<uint32_t>(static_cast<unsigned char>(s[i + k])); };
   if (n == 2) return ((b(0) & 0x1F) << 6) | (b(1) & 0x3F);
@@ -169,7 +151,7 @@ void append_folded(std::string_view text, std::string* out) {
     if (folded == cp) {
       out->append(text.substr(i, n));
     } else {
-      search_text_detail::append_utf8(folded, out);
+      append_utf8(*out, folded);
     }
     i += n;
   }

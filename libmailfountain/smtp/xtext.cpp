@@ -29,24 +29,6 @@ int any_hex_value(char c) {
   return upper_hex_value(c);
 }
 
-void append_utf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    *out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    *out += static_cast<char>(0xC0 | (cp >> 6));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    *out += static_cast<char>(0xE0 | (cp >> 12));
-    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    *out += static_cast<char>(0xF0 | (cp >> 18));
-    *out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 // Decodes the well-formed UTF-8 sequence of `n` bytes at s[i].
 uint32_t code_point_at(std::string_view s, size_t i, size_t n) {
   auto b = [&](size_t k) { return static_cast<uint32_t>(static_cast<unsigned char>(s[i + k])); };
@@ -133,7 +115,7 @@ std::optional<std::string> utf8_addr_decode(std::string_view text, RawUtf8 raw) 
       bool escapable = cp < 0x21 || cp == '+' || cp == '=' || cp == '\\' || cp >= 0x7F;
       if (!escapable || cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
         return std::nullopt;
-      append_utf8(cp, &out);
+      append_utf8(out, cp);
       i = close + 1;
     } else if (is_qchar(c)) {
       out += static_cast<char>(c);
